@@ -1,0 +1,8 @@
+# The curriculum: one workbook_phase() call per phase, in order.
+# NUMBER and SLUG name the folders phases/, exercises/, solutions/, tests/ and
+# bench/ <NN>-<slug>; TESTS and BENCHES are file names inside tests/ and bench/.
+
+workbook_phase(
+  NUMBER 01 SLUG goroutines
+  TESTS goroutine_test.cpp wait_group_test.cpp backoff_test.cpp
+  BENCHES spawn_bench.cpp)

@@ -1,0 +1,180 @@
+"""Benchmark results: Google Benchmark JSON, `go test -bench` text, and their merge.
+
+The point of a phase's benchmarks is comparison: the student's go:: primitive
+against the reference one, and the reference against real Go. Benchmarks are
+named `<Scenario>/<variant>[/args...]` in C++ and `BenchmarkScenario[/sub]` in
+Go, so the scenario is the join key.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+
+_UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+# Suffixes Google Benchmark appends to names for run options, not arguments.
+_OPTION = re.compile(r"^(real_time|manual_time|process_time|threads:\d+|iterations:\d+|"
+                     r"repeats:\d+|min_time:[\d.]+s?|min_warmup_time:[\d.]+s?)$")
+
+
+@dataclass
+class Measurement:
+    name: str                   # full benchmark name, options included
+    ns_per_op: float = None     # real time per iteration, in ns
+    items_per_second: float = None
+    error: str = ""             # set when the benchmark reported an error
+
+    @property
+    def not_implemented(self):
+        return "not implemented yet" in self.error
+
+
+@dataclass
+class Row:
+    """One scenario/variant across yours, the reference and Go."""
+    scenario: str
+    variant: str
+    yours: Measurement = None
+    reference: Measurement = None
+    go: dict = field(default=None)   # {"name", "ns_per_op", ...} from Go
+
+    def ratio(self):
+        """yours/reference by time; < 1 means the student's code is faster."""
+        y, r = self.yours, self.reference
+        if y and r and y.ns_per_op and r.ns_per_op and not y.error and not r.error:
+            return y.ns_per_op / r.ns_per_op
+        return None
+
+    def go_ratio(self):
+        """reference/Go by time."""
+        r = self.reference
+        if r and r.ns_per_op and not r.error and self.go and self.go.get("ns_per_op"):
+            return r.ns_per_op / self.go["ns_per_op"]
+        return None
+
+
+def split_name(name):
+    """("SpawnJoin", "go_go/1000") from "SpawnJoin/go_go/1000/real_time"."""
+    parts = [p for p in name.split("/") if not _OPTION.match(p)]
+    return parts[0], "/".join(parts[1:])
+
+
+def parse_google_json(text):
+    """{name: Measurement} from a --benchmark_out JSON file.
+
+    With repetitions, the "mean" aggregate stands for the benchmark; without,
+    the single iteration entry does.
+    """
+    data = json.loads(text)
+    found = {}
+    for entry in data.get("benchmarks", []):
+        run_type = entry.get("run_type", "iteration")
+        if run_type == "aggregate" and entry.get("aggregate_name") != "mean":
+            continue
+        name = entry.get("run_name") or entry.get("name", "")
+        if run_type == "iteration" and name in found and not found[name].error:
+            continue  # keep the first repetition until the mean replaces it
+        m = Measurement(name)
+        if entry.get("error_occurred"):
+            m.error = entry.get("error_message") or "error"
+        else:
+            m.ns_per_op = entry.get("real_time", 0) * _UNIT_NS.get(entry.get("time_unit", "ns"), 1.0)
+            m.items_per_second = entry.get("items_per_second")
+        found[name] = m
+    return found
+
+
+_GO_LINE = re.compile(r"^Benchmark(\S+?)(?:-\d+)?\s+(\d+)\s+([\d.]+) ns/op(.*)$")
+
+
+def parse_go(text):
+    """[{"scenario", "variant", "ns_per_op", ...}] from `go test -bench` output.
+
+    "BenchmarkSpawnJoin-8  123  456 ns/op" -> scenario SpawnJoin, variant "";
+    "BenchmarkX/sub-8 ..." -> scenario X, variant "sub".
+    """
+    rows = []
+    for line in text.splitlines():
+        m = _GO_LINE.match(line.strip())
+        if not m:
+            continue
+        scenario, _, variant = m.group(1).partition("/")
+        row = {"name": "Benchmark" + m.group(1), "scenario": scenario, "variant": variant,
+               "iterations": int(m.group(2)), "ns_per_op": float(m.group(3))}
+        for value, unit in re.findall(r"([\d.]+) (B/op|allocs/op)", m.group(4)):
+            row["bytes_per_op" if unit == "B/op" else "allocs_per_op"] = float(value)
+        rows.append(row)
+    return rows
+
+
+def _go_match(go_rows, scenario, variant):
+    """Go's benchmark for a C++ scenario/variant: same args, same variant, or the scenario itself."""
+    candidates = [g for g in go_rows if g["scenario"] == scenario]
+    args = variant.split("/", 1)[1] if "/" in variant else ""
+    for wanted in (args, variant, ""):
+        for g in candidates:
+            if g["variant"] == wanted:
+                return g
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def merge(yours, reference, go_rows):
+    """Rows in the reference's order (student-only benchmarks appended)."""
+    rows = []
+    for name in list(reference) + [n for n in yours if n not in reference]:
+        scenario, variant = split_name(name)
+        rows.append(Row(scenario, variant, yours.get(name), reference.get(name),
+                        _go_match(go_rows, scenario, variant)))
+    return rows
+
+
+def format_time(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def format_rate(per_second):
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if per_second >= scale:
+            return f"{per_second / scale:.3g}{unit} items/s"
+    return f"{per_second:.3g} items/s"
+
+
+def format_measurement(m):
+    if m is None:
+        return "-"
+    if m.error:
+        return "not implemented" if m.not_implemented else "error"
+    if m.items_per_second:
+        return format_rate(m.items_per_second)
+    return format_time(m.ns_per_op)
+
+
+def format_ratio(ratio):
+    if ratio is None:
+        return "-"
+    word = "faster" if ratio < 0.95 else "slower" if ratio > 1.05 else "same"
+    return f"{ratio:.2f} ({word})"
+
+
+def table(rows):
+    """The comparison table `workbook bench` prints."""
+    header = ["scenario", "variant", "yours", "reference", "yours/ref", "Go", "ref/Go"]
+    lines = [header]
+    for row in rows:
+        go_time = format_time(row.go["ns_per_op"]) if row.go else "-"
+        lines.append([row.scenario, row.variant, format_measurement(row.yours),
+                      format_measurement(row.reference), format_ratio(row.ratio()), go_time,
+                      f"{row.go_ratio():.3g}" if row.go_ratio() else "-"])
+    widths = [max(len(ln[i]) for ln in lines) for i in range(len(header))]
+    text = ["  ".join(c.ljust(w) for c, w in zip(ln, widths)).rstrip() for ln in lines]
+    return "\n".join([text[0], "-" * max(map(len, text))] + text[1:])
+
+
+def to_json(rows):
+    def m(x):
+        return None if x is None else {"name": x.name, "ns_per_op": x.ns_per_op,
+                                       "items_per_second": x.items_per_second, "error": x.error or None}
+    return [{"scenario": r.scenario, "variant": r.variant, "yours": m(r.yours), "reference": m(r.reference),
+             "go": r.go, "yours_over_reference": r.ratio(), "reference_over_go": r.go_ratio()} for r in rows]

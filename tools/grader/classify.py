@@ -1,0 +1,133 @@
+"""One readable line per failed test: why did it fail?
+
+A test's raw output can be hundreds of lines (gdb stacks, sanitizer reports).
+Students need the one fact that tells them what to do next, so the markers the
+test harness prints are checked in priority order, most actionable first:
+
+  not implemented yet > deadlock > data race > ASan/UBSan > crash > thread leak
+  > first gtest failure > whatever ctest said.
+
+A stub's go::todo comes first because it explains everything after it (a
+thread that died of go::todo can also leave a deadlock or a leak behind).
+"""
+
+import re
+from dataclasses import dataclass
+
+MAX_REASON = 160
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str    # todo, tsan-setup, deadlock, timeout, race, tsan, asan, ubsan, crash, exception, leak, assertion, other
+    reason: str  # one line for the student
+
+
+def _short(text, limit=MAX_REASON):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _basename(path):
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+_TODO = re.compile(r"not implemented yet: ([^\"\n]+)")
+_TSAN_MAPPING = re.compile(r"ThreadSanitizer: unexpected memory mapping")
+_DEADLOCK = re.compile(r"go-workbook: timed out after (\S+) s: probably a deadlock")
+_TSAN = re.compile(r"WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$", re.M)
+# "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan).
+_FRAME = re.compile(r"^\s+#0 (?:0x[0-9a-f]+ in )?(.+?) (\S+?):(\d+)(?::\d+)?(?: \(.*)?$", re.M)
+_ASAN = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer): ([\w-]+(?: [\w-]+)*?)(?: on | at |\s*$)", re.M)
+_UBSAN = re.compile(r"^(\S+?):(\d+):\d+: runtime error: (.+)$", re.M)
+_CRASH = re.compile(r"go-workbook: crashed: (SIG[A-Z]+)")
+_UNCAUGHT = re.compile(r"terminate called after throwing an instance of '([^']+)'\n\s*what\(\):\s*(.*)")
+# "thread leak: 2 thread(s) still running after the test (threads now: ...). ..." -> up to "test".
+_LEAK = re.compile(r"go-workbook: (thread leak: (?:.*?after the test|.+))")
+_GTEST_FAILURE = re.compile(r"^(.+?):(\d+): Failure$", re.M)
+
+# ctest's word for a signal death -> the signal's name.
+_CTEST_SIGNALS = [("segfault", "SIGSEGV"), ("abort", "SIGABRT"), ("bus", "SIGBUS"),
+                  ("illegal", "SIGILL"), ("numerical", "SIGFPE"), ("interrupt", "SIGINT")]
+
+
+def _first_frame(report):
+    """" in func (file.hpp:12)" for the first stack frame of a sanitizer report."""
+    m = _FRAME.search(report)
+    if not m:
+        return ""
+    return f" in {_short(m.group(1), 60)} ({_basename(m.group(2))}:{m.group(3)})"
+
+
+def _gtest_message(output):
+    """First `file:line: Failure` block, condensed: "wg_test.cpp:42: Expected ..."."""
+    m = _GTEST_FAILURE.search(output)
+    if not m:
+        return None
+    body = []
+    for line in output[m.end():].lstrip("\n").splitlines():
+        if not line.strip() or line.startswith("[  FAILED  ]") or _GTEST_FAILURE.match(line):
+            break
+        body.append(line.strip())
+    where = "" if m.group(1) == "unknown file" else f"{_basename(m.group(1))}:{m.group(2)}: "
+    return where + " ".join(body)
+
+
+def _ctest_signal(ctest_status):
+    word = ctest_status.lower()
+    for needle, signal in _CTEST_SIGNALS:
+        if needle in word:
+            return signal
+    if "exception" in word or "fault" in word:
+        return ctest_status
+    return None
+
+
+def classify(output, ctest_status="", seconds=0.0):
+    """The Failure that best explains a failed test's output."""
+    m = _TODO.search(output)
+    if m:
+        return Failure("todo", f"not implemented yet: {m.group(1).strip()}")
+    if _TSAN_MAPPING.search(output):
+        return Failure("tsan-setup", "ThreadSanitizer could not start: unexpected memory mapping")
+    m = _DEADLOCK.search(output)
+    if m:
+        return Failure("deadlock", f"timed out after {m.group(1)} s: probably a deadlock")
+    if ctest_status == "Timeout":
+        return Failure("timeout", f"killed by ctest's timeout after {seconds:.0f} s: probably a deadlock")
+    m = _TSAN.search(output)
+    if m:
+        what = m.group(1)
+        frame = _first_frame(output[m.end():])
+        if what == "data race":
+            return Failure("race", _short(f"data race (ThreadSanitizer){frame}"))
+        return Failure("tsan", _short(f"ThreadSanitizer: {what}{frame}"))
+    m = _ASAN.search(output)
+    if m:
+        return Failure("asan", _short(f"{m.group(1)}: {m.group(2)}{_first_frame(output[m.end():])}"))
+    m = _UBSAN.search(output)
+    if m:
+        return Failure("ubsan", _short(f"UBSan: {m.group(3)} ({_basename(m.group(1))}:{m.group(2)})"))
+    m = _CRASH.search(output)
+    if m:
+        return Failure("crash", f"crashed: {m.group(1)}")
+    m = _UNCAUGHT.search(output)
+    if m:
+        return Failure("exception", _short(f"uncaught exception {m.group(1)}: {m.group(2)}"))
+    signal = _ctest_signal(ctest_status)
+    if signal:
+        return Failure("crash", f"crashed: {signal}")
+    m = _LEAK.search(output)
+    if m:
+        return Failure("leak", _short(m.group(1)))
+    message = _gtest_message(output)
+    if message:
+        return Failure("assertion", _short(message))
+    if ctest_status == "Not Run":
+        return Failure("other", "not run (is the test program built?)")
+    return Failure("other", f"failed ({ctest_status or 'no failure message'}); see the full output")
+
+
+def is_tsan_report(output):
+    """Whether any ThreadSanitizer warning appears (for the tsan verdict column)."""
+    return bool(_TSAN.search(output))

@@ -1,0 +1,178 @@
+"""Running cmake and ctest: configure once, build one target, run selected tests.
+
+Everything the build knows (compilers, sanitizer flags, the TSan launcher,
+timeouts) lives in CMakePresets.json and the CMake files; this module only
+invokes them, echoes each command so students can run it themselves, and never
+hides a failing exit code.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class InfraError(Exception):
+    """The grader cannot work at all: a tool is missing or configuring failed."""
+
+
+@dataclass
+class Context:
+    """What every command needs: where the repo is and how to talk to the user."""
+    root: Path
+    term: object  # term.Term
+    jobs: int = os.cpu_count() or 2
+
+    def binary_dir(self, preset):
+        return self.root / "build" / preset
+
+    def logs_dir(self, preset):
+        path = self.root / "build" / "logs" / preset
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def rel(self, path):
+        """A path as shown to the user: relative to the repo root when inside it."""
+        try:
+            return str(Path(path).relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def require(*tools):
+    """Fails early, with the fix, when cmake/ctest (or another tool) is absent."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        raise InfraError(f"{', '.join(missing)} not found on PATH: run `make setup` to install the toolchain")
+
+
+def _run(ctx, argv, capture=True, cwd=None, env=None):
+    ctx.term.command(argv)
+    try:
+        return subprocess.run(argv, cwd=cwd or ctx.root, env=env, text=True, errors="replace",
+                              stdout=subprocess.PIPE if capture else None,
+                              stderr=subprocess.STDOUT if capture else None)
+    except FileNotFoundError as err:
+        raise InfraError(f"{argv[0]} not found: run `make setup`") from err
+
+
+def ensure_configured(ctx, preset):
+    """Runs `cmake --preset P` unless build/P already has a CMakeCache.txt."""
+    if (ctx.binary_dir(preset) / "CMakeCache.txt").is_file():
+        return
+    require("cmake")
+    proc = _run(ctx, ["cmake", "--preset", preset], capture=False)
+    if proc.returncode != 0:
+        raise InfraError(f"`cmake --preset {preset}` failed with exit code {proc.returncode}")
+
+
+@dataclass
+class BuildResult:
+    target: str
+    returncode: int
+    output: str
+    log: Path
+
+    @property
+    def ok(self):
+        return self.returncode == 0
+
+    @property
+    def missing_target(self):
+        """True when the target does not exist in this preset (e.g. benches outside release)."""
+        return not self.ok and bool(re.search(
+            r"unknown target '|No rule to make target|Unknown target", self.output))
+
+
+def build(ctx, preset, target):
+    """Builds one target, keeping the full compiler output in build/logs/<preset>/."""
+    require("cmake")
+    ensure_configured(ctx, preset)
+    proc = _run(ctx, ["cmake", "--build", "--preset", preset, "--target", target])
+    log = ctx.logs_dir(preset) / f"build-{target}.log"
+    log.write_text(proc.stdout, encoding="utf-8")
+    return BuildResult(target, proc.returncode, proc.stdout, log)
+
+
+_ERROR_LINE = re.compile(r"(\berror\b|undefined reference|ld returned|fatal error)", re.I)
+_NOISE = re.compile(r"^(\[\d+/\d+\]|FAILED: |ninja: |gmake|make(\[\d+\])?: |/usr/bin/\S*(c\+\+|g\+\+|clang\+\+|ld)\s)")
+
+
+def compiler_errors(output, limit=40):
+    """The part of a build log a student must read: from the first error on.
+
+    Context lines that lead up to the first error ("In file included from",
+    "In instantiation of") are kept; ninja progress lines and the long
+    compiler command lines are dropped.
+    """
+    lines = [ln for ln in output.splitlines() if not _NOISE.match(ln)]
+    first = next((i for i, ln in enumerate(lines) if _ERROR_LINE.search(ln)), None)
+    if first is None:
+        return "\n".join(lines[-limit:])
+    start = first
+    while start > 0 and re.match(r"^(In file included|\s+from |.*: In |.*: (required|note))", lines[start - 1]):
+        start -= 1
+    return "\n".join(lines[start:start + limit])
+
+
+@dataclass
+class CtestRun:
+    returncode: int
+    console: str
+    junit: Path
+
+
+def ctest_argv(ctx, preset, regex, junit=None):
+    """The ctest command line for one selection of tests.
+
+    `ctest --test-dir build/P` rather than `ctest --preset P`: the test
+    presets carry a label filter (e.g. `default` includes only the exercises
+    track) that would silently combine with -R and select nothing for the
+    other track. The per-test settings that matter (TIMEOUT, the TSan
+    `setarch -R` launcher) live in the tests themselves, not in the preset.
+    """
+    argv = ["ctest", "--test-dir", ctx.rel(ctx.binary_dir(preset)), "-R", regex]
+    if junit is not None:
+        argv += ["--output-junit", str(Path(junit).resolve())]
+    return argv
+
+
+def run_ctest(ctx, preset, regex, log_stem):
+    """Runs the selected tests in parallel.
+
+    ctest's JUnit report goes to `<log_stem>.junit.xml` and its console output
+    to `<log_stem>.ctest.log`; both are kept for the student to read in full.
+    """
+    require("ctest")
+    junit = Path(f"{log_stem}.junit.xml")
+    if junit.exists():
+        junit.unlink()
+    argv = ctest_argv(ctx, preset, regex, junit) + ["-j", str(ctx.jobs), "--no-tests=error"]
+    proc = _run(ctx, argv)
+    Path(f"{log_stem}.ctest.log").write_text(proc.stdout, encoding="utf-8")
+    return CtestRun(proc.returncode, proc.stdout, junit)
+
+
+def list_tests(ctx, preset, regex):
+    """Names of the tests ctest knows for a selection (needs the target built)."""
+    require("ctest")
+    argv = ctest_argv(ctx, preset, regex) + ["-N", "--show-only=json-v1"]
+    ctx.term.command(argv)
+    proc = subprocess.run(argv, cwd=ctx.root, text=True, capture_output=True)
+    if proc.returncode != 0:
+        return []
+    try:
+        return [t["name"] for t in json.loads(proc.stdout).get("tests", [])]
+    except (ValueError, KeyError, TypeError):
+        return []
+
+
+def find_executable(ctx, preset, target):
+    """Where a target's program landed in the binary dir (layout-agnostic)."""
+    for path in ctx.binary_dir(preset).rglob(target):
+        if path.is_file() and os.access(path, os.X_OK) and "CMakeFiles" not in path.parts:
+            return path
+    return None

@@ -1,0 +1,11 @@
+"""The subcommands of tools/workbook.py, one module each.
+
+Every module exposes `register(subparsers)`, which adds its parser and sets
+`func` to its `run(args, ctx) -> exit code`. Orchestration lives here; the
+parsing, classifying and formatting they share lives in the grader package.
+"""
+
+from . import bench, check, grade, links, listing, test, watch
+
+ALL = [test, grade, check, links, bench, listing, watch]
+

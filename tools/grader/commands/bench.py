@@ -1,0 +1,97 @@
+"""`workbook bench`: your primitives vs the reference vs real Go.
+
+Benchmarks only exist in the release preset (-O2, WORKBOOK_BENCHMARKS=ON):
+timing a debug or sanitizer build would measure the instrumentation.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+
+from .. import bench, cmake, phases
+from . import options
+
+
+def register(subparsers):
+    p = subparsers.add_parser("bench", help="benchmark one phase: yours vs the reference vs Go")
+    options.add_phase(p)
+    options.add_preset(p, default="release")
+    p.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX (--benchmark_filter)")
+    p.set_defaults(func=run)
+
+
+def run_cpp(ctx, phase, track, preset, regex, out_dir):
+    """Builds and runs one track's benchmark program; {} if it cannot run."""
+    term = ctx.term
+    built = cmake.build(ctx, preset, phase.bench_target(track))
+    if built.missing_target:
+        raise cmake.InfraError(f"no target {built.target} in preset {preset!r}: benchmarks are built only "
+                               "with WORKBOOK_BENCHMARKS=ON (use --preset release), and only for phases "
+                               "that declare BENCHES in phases.cmake")
+    if not built.ok:
+        term.print(term.red(f"the {track} track does not compile:"))
+        term.print(cmake.compiler_errors(built.output))
+        return None
+    exe = cmake.find_executable(ctx, preset, built.target)
+    out = out_dir / f"{phase.number}-{track}.json"
+    argv = [ctx.rel(exe), "--benchmark_format=json", f"--benchmark_out={ctx.rel(out)}",
+            "--benchmark_out_format=json"] + ([f"--benchmark_filter={regex}"] if regex else [])
+    term.command(argv)
+    proc = subprocess.run(argv, cwd=ctx.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        term.print(term.red(f"{built.target} exited with code {proc.returncode}"))
+        term.print("\n".join(proc.stderr.strip().splitlines()[-10:]))
+    try:
+        return bench.parse_google_json(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def go_env(ctx):
+    """Go needs a writable build cache; use one under build/ when HOME is not writable."""
+    env = dict(os.environ)
+    home = env.get("HOME", "")
+    if not home or not os.access(home, os.W_OK):
+        env.setdefault("GOCACHE", str(ctx.root / "build" / "go-cache"))
+        env.setdefault("GOPATH", str(ctx.root / "build" / "go-path"))
+    return env
+
+
+def run_go(ctx, phase):
+    """Go's own numbers for the phase's scenarios, or [] with a note why not."""
+    go_dir = phase.bench_dir / "go"
+    if not go_dir.is_dir() or not any(go_dir.glob("*_test.go")):
+        return []
+    if shutil.which("go") is None:
+        ctx.term.note("go is not installed, so there is no Go column: `make setup` installs golang-go")
+        return []
+    argv = ["go", "test", "-run", "^$", "-bench", ".", "-benchmem"]
+    ctx.term.command(argv, cwd=ctx.rel(go_dir))
+    proc = subprocess.run(argv, cwd=go_dir, env=go_env(ctx), text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        ctx.term.print(ctx.term.red(f"go test failed with exit code {proc.returncode}:"))
+        ctx.term.print("\n".join(proc.stdout.strip().splitlines()[-15:]))
+    return bench.parse_go(proc.stdout)
+
+
+def run(args, ctx):
+    phase = phases.find(ctx.root, args.phase)
+    out_dir = ctx.root / "build" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    yours = run_cpp(ctx, phase, "exercises", args.preset, args.filter, out_dir)
+    if yours is None:
+        ctx.term.print("running the reference alone")
+    reference = run_cpp(ctx, phase, "solutions", args.preset, args.filter, out_dir)
+    if reference is None:
+        return 2
+    go_rows = run_go(ctx, phase)
+    rows = bench.merge(yours or {}, reference, go_rows)
+    ctx.term.print()
+    ctx.term.print(bench.table(rows))
+    merged = out_dir / f"{phase.number}.json"
+    merged.write_text(json.dumps({"phase": phase.number, "preset": args.preset, "filter": args.filter,
+                                  "rows": bench.to_json(rows), "go": go_rows}, indent=2) + "\n", encoding="utf-8")
+    ctx.term.print(ctx.term.dim(f"wrote {ctx.rel(merged)}"))
+    return 0

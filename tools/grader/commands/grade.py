@@ -1,0 +1,45 @@
+"""`workbook grade`: every phase, one scorecard, Gradescope/JUnit exports.
+
+Grading never stops at a broken phase: a phase that does not compile scores 0
+of its tests and the run goes on, so one bad header costs one phase, not the
+whole grade. Only infrastructure problems (no cmake, configure failed) make
+the command itself fail.
+"""
+
+from pathlib import Path
+
+from .. import export, phases, report, runner, sanitizers
+from . import options
+
+
+def register(subparsers):
+    p = subparsers.add_parser("grade", help="run every phase and write a scorecard, results.json and junit.xml")
+    options.add_track(p)
+    options.add_preset(p)
+    options.add_repeat(p)
+    p.add_argument("--out", default="build/grade", metavar="DIR",
+                   help="where results.json, junit.xml and scorecard.txt go (default: build/grade)")
+    p.set_defaults(func=run)
+
+
+def run(args, ctx):
+    term = ctx.term
+    for note in sanitizers.host_notes(args.preset):
+        term.note(note)
+    results = []
+    for phase in phases.discover(ctx.root):
+        term.print(term.bold(f"== phase {phase.number}: {phase.title}"))
+        result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat, list_on_failure=True)
+        if result.run.problem:
+            term.print(term.red(result.run.problem))
+        term.print(report.summary_line(result))
+        results.append(result)
+    text = report.scorecard(results, with_tsan=args.preset == "tsan")
+    term.print()
+    term.print(text)
+    out = Path(args.out) if Path(args.out).is_absolute() else ctx.root / args.out
+    written = export.write_all(out, results, args.preset, args.track, args.repeat, text)
+    term.print(term.dim("wrote " + ", ".join(ctx.rel(p) for p in written)))
+    for note in sanitizers.output_notes([t for r in results for t in r.tests]):
+        term.note(note)
+    return 0

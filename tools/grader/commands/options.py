@@ -1,0 +1,33 @@
+"""Command-line options shared by several subcommands, spelled the same everywhere."""
+
+import argparse
+
+
+def add_phase(parser, required=True):
+    parser.add_argument("--phase", required=required, metavar="NN", help="phase number (01) or folder (01-goroutines)")
+
+
+def add_track(parser):
+    parser.add_argument("--track", choices=["exercises", "solutions"], default="exercises",
+                        help="your stubs (exercises, the default) or the reference (solutions)")
+
+
+def add_preset(parser, default="default"):
+    parser.add_argument("--preset", default=default, metavar="P",
+                        help="CMake preset from CMakePresets.json: default, tsan, asan or release; "
+                             f"builds in build/<P> (default: {default})")
+
+
+def add_repeat(parser):
+    parser.add_argument("--repeat", type=_positive, default=1, metavar="N",
+                        help="run the tests N times; a test that fails any run counts as failed (FLAKY)")
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value

@@ -1,0 +1,33 @@
+"""`workbook test`: build one phase, run its tests, explain every failure."""
+
+from .. import phases, report, runner, sanitizers
+from . import options
+
+EXIT_FAILED, EXIT_COMPILE = 1, 2
+
+
+def register(subparsers):
+    p = subparsers.add_parser("test", help="build and run one phase's tests, with hints for failures")
+    options.add_phase(p)
+    options.add_track(p)
+    options.add_preset(p)
+    options.add_repeat(p)
+    p.set_defaults(func=run)
+
+
+def exit_code(result):
+    """0 all passed, 1 something failed, 2 the code does not compile."""
+    if not result.compiled:
+        return EXIT_COMPILE
+    return 0 if result.total and result.passed == result.total else EXIT_FAILED
+
+
+def run(args, ctx):
+    phase = phases.find(ctx.root, args.phase)
+    for note in sanitizers.host_notes(args.preset):
+        ctx.term.note(note)
+    result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat)
+    report.print_phase(ctx, result, args.repeat)
+    for note in sanitizers.output_notes(result.tests):
+        ctx.term.note(note)
+    return exit_code(result)

@@ -1,0 +1,98 @@
+"""Discovering the workbook's phases from the folder layout.
+
+A phase is a folder phases/NN-slug; everything else about it (exercises,
+solutions, tests, bench, hints) lives in folders of the same name, so the
+folder is the single source of truth and nothing needs a registry.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_FOLDER = re.compile(r"^(\d\d)-([A-Za-z0-9_-]+)$")
+TRACKS = ("exercises", "solutions")
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: str  # two digits, "01"
+    folder: str  # "01-goroutines"
+    title: str   # first "# " heading of the lesson
+    root: Path   # repository root
+
+    @property
+    def slug(self):
+        return self.folder[3:]
+
+    @property
+    def label(self):
+        """Short human name used in test names: "01 goroutines"."""
+        return f"{self.number} {self.slug}"
+
+    @property
+    def lesson(self):
+        return self.root / "phases" / self.folder / "README.md"
+
+    @property
+    def hints_file(self):
+        return self.root / "phases" / self.folder / "hints.md"
+
+    def track_dir(self, track):
+        return self.root / track / self.folder
+
+    @property
+    def bench_dir(self):
+        return self.root / "bench" / self.folder
+
+    def tests_target(self, track):
+        return f"phase{self.number}_{track}_tests"
+
+    def bench_target(self, track):
+        return f"phase{self.number}_{track}_bench"
+
+    def test_regex(self, track):
+        """ctest -R pattern selecting this phase's tests of one track."""
+        return f"^{track}/{self.number}/"
+
+
+def read_title(readme, fallback):
+    """First level-1 heading of a markdown file, outside code fences."""
+    try:
+        lines = readme.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return fallback
+    fenced = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("# "):
+            return line[2:].strip().strip("#").strip()
+    return fallback
+
+
+def discover(root):
+    """All phases, ordered by number."""
+    base = Path(root) / "phases"
+    found = []
+    if base.is_dir():
+        for entry in sorted(base.iterdir()):
+            m = _FOLDER.match(entry.name)
+            if entry.is_dir() and m:
+                title = read_title(entry / "README.md", fallback=m.group(2))
+                found.append(Phase(m.group(1), entry.name, title, Path(root)))
+    return found
+
+
+class UnknownPhase(LookupError):
+    pass
+
+
+def find(root, spec):
+    """Resolves "1", "01" or "01-goroutines" to a Phase."""
+    phases = discover(root)
+    spec = str(spec).strip()
+    for phase in phases:
+        if spec in (phase.folder, phase.number) or (spec.isdigit() and int(spec) == int(phase.number)):
+            return phase
+    known = ", ".join(p.folder for p in phases) or "none (no phases/NN-slug folders)"
+    raise UnknownPhase(f"no phase {spec!r}; known phases: {known}")

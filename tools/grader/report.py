@@ -1,0 +1,122 @@
+"""What the student reads in the terminal: per-test lines, hints, scorecards.
+
+Machine-readable exports (results.json, junit.xml) live in export.py; this
+module only formats text, so the same wording appears in both places.
+"""
+
+import re
+import shlex
+
+from . import hints as hints_mod
+from .cmake import ctest_argv
+
+
+def rate(test, repeat):
+    return f"  {test.passes}/{test.runs}" if repeat > 1 else ""
+
+
+def verdict(test):
+    if test.passed:
+        return "PASS"
+    return "FLAKY" if test.flaky else "FAIL"
+
+
+def failure_text(test):
+    """The reason line as stored in reports: "passed 9/10 runs; <reason>" for flakes."""
+    if test.flaky:
+        return f"passed {test.passes}/{test.runs} runs; {test.reason}"
+    return test.reason
+
+
+def hint_lines(phase, test, hints):
+    """The hint's first paragraph and its Reread pointer, or nothing."""
+    hint = hints_mod.lookup(hints, test)
+    if hint is None:
+        return []
+    lines = [hint.first] if hint.first else []
+    reread = hint.reread_for_terminal(f"phases/{phase.folder}")
+    if reread:
+        lines.append(f"Reread: {reread}")
+    return lines
+
+
+def print_tests(term, result, repeat=1):
+    """One line per test, with the hint under each failure."""
+    hints = hints_mod.load(result.phase.hints_file)
+    for test in result.tests:
+        word = verdict(test)
+        colour = term.green if word == "PASS" else term.yellow if word == "FLAKY" else term.red
+        line = f"  {colour(f'{word:<5}')} {test.test}{rate(test, repeat)}"
+        if not test.passed:
+            line += f" — {failure_text(test)}"
+        term.print(line)
+        if not test.passed:
+            for hint in hint_lines(result.phase, test.test, hints):
+                term.wrapped(hint, indent=" " * 8)
+
+
+def summary_line(result):
+    """"phase 01 (exercises, default): 3/12 passed" (+ flaky count)."""
+    head = f"phase {result.phase.number} ({result.track}, {result.preset})"
+    if not result.compiled:
+        return f"{head}: does not compile" + (f" (0/{result.total} passed)" if result.total else "")
+    text = f"{head}: {result.passed}/{result.total} passed"
+    if result.flaky:
+        text += f", {len(result.flaky)} flaky"
+    return text
+
+
+def rerun_command(ctx, preset, test_name):
+    """The ctest command that reruns one test with its full output."""
+    argv = ctest_argv(ctx, preset, "^" + re.escape(test_name) + "$") + ["--output-on-failure"]
+    return shlex.join(argv)
+
+
+def print_phase(ctx, result, repeat=1):
+    """The full report of `workbook test`."""
+    term = ctx.term
+    if not result.compiled:
+        term.print(term.red(f"phase {result.phase.number} ({result.track}) does not compile:"))
+        term.print(result.compile_errors)
+        term.print(term.dim(f"full compiler output: {ctx.rel(result.build_log)}"))
+        term.print(term.bold(summary_line(result)))
+        return
+    if result.run.problem:
+        term.print(term.red(result.run.problem))
+    print_tests(term, result, repeat)
+    term.print()
+    good = result.total and result.passed == result.total
+    term.print(term.bold((term.green if good else term.red)(summary_line(result))))
+    failed = result.run.failed
+    if failed:
+        logs = ", ".join(ctx.rel(p) for p in result.run.logs)
+        term.print(term.dim(f"full output of the failures: {logs}"))
+        term.print(term.dim(f"rerun one verbosely: {rerun_command(ctx, result.preset, failed[0].name)}"))
+
+
+def tsan_verdict(result):
+    """The TSan column of the scorecard."""
+    if not result.compiled or not any(t.runs for t in result.tests):
+        return "not run"
+    racy = sum(t.tsan_report for t in result.tests)
+    return f"races in {racy} tests" if racy else "clean"
+
+
+def scorecard(results, with_tsan=False):
+    """A fixed-width table: phase, title, passed/total, percent (+ TSan)."""
+    header = ["phase", "title", "passed", "%"] + (["TSan"] if with_tsan else [])
+    rows = [header]
+    total = passed = 0
+    for r in results:
+        pct = f"{100 * r.passed // r.total}%" if r.total else "-"
+        note = "" if r.compiled else " (does not compile)"
+        row = [r.phase.number, r.phase.title, f"{r.passed}/{r.total}{note}", pct]
+        rows.append(row + ([tsan_verdict(r)] if with_tsan else []))
+        total += r.total
+        passed += r.passed
+    pct = f"{100 * passed // total}%" if total else "-"
+    rows.append(["all", "", f"{passed}/{total}", pct] + ([""] if with_tsan else []))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    rule = "-" * max(len(ln) for ln in lines)
+    return "\n".join([lines[0], rule] + lines[1:-1] + [rule, lines[-1]])

@@ -1,0 +1,68 @@
+"""Terminal output: colour when it helps, plain text when it would get in the way.
+
+Colour is used only when stdout is a terminal and NO_COLOR is unset
+(https://no-color.org), so piped output, CI logs and files stay clean.
+Every external command is echoed in a dim line first: students should learn
+the cmake/ctest commands underneath the tool, not just the tool.
+"""
+
+import os
+import shlex
+import sys
+import textwrap
+
+_CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "bold": "1", "dim": "2"}
+
+
+class Term:
+    """Formats and prints; one instance is shared by a whole command."""
+
+    def __init__(self, stream=None, color=None, echo_commands=True):
+        self.stream = stream or sys.stdout
+        if color is None:
+            color = self.stream.isatty() and "NO_COLOR" not in os.environ
+        self.color = color
+        self.echo_commands = echo_commands
+
+    def style(self, text, *names):
+        """Wraps text in ANSI codes for each style name (no-op without colour)."""
+        if not self.color or not names:
+            return text
+        codes = ";".join(_CODES[n] for n in names)
+        return f"\033[{codes}m{text}\033[0m"
+
+    def red(self, text):
+        return self.style(text, "red")
+
+    def green(self, text):
+        return self.style(text, "green")
+
+    def yellow(self, text):
+        return self.style(text, "yellow")
+
+    def bold(self, text):
+        return self.style(text, "bold")
+
+    def dim(self, text):
+        return self.style(text, "dim")
+
+    def print(self, text=""):
+        print(text, file=self.stream, flush=True)
+
+    def command(self, argv, cwd=None):
+        """Echoes a command the way a student would type it in the repo root."""
+        if not self.echo_commands:
+            return
+        line = shlex.join(str(a) for a in argv)
+        if cwd:
+            line = f"(cd {shlex.quote(str(cwd))} && {line})"
+        self.print(self.dim(f"$ {line}"))
+
+    def note(self, text, width=100):
+        """A highlighted advisory paragraph (host problems, next steps)."""
+        self.print(self.yellow(textwrap.fill(" ".join(text.split()), width=width)))
+
+    def wrapped(self, text, indent, width=100):
+        """Prints a paragraph re-flowed to the terminal width under an indent."""
+        self.print(textwrap.fill(" ".join(text.split()), width=width,
+                                 initial_indent=indent, subsequent_indent=indent))

@@ -1,0 +1,46 @@
+"""Phase discovery from phases/NN-slug folders."""
+
+import tempfile
+import unittest
+from pathlib import Path
+
+from grader import phases
+
+
+class DiscoverTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        for folder, readme in [("02-channels", "Intro\n```\n# not a title\n```\n# Channels\n"),
+                               ("01-goroutines", "# Goroutines and `WaitGroup`\n## More\n"),
+                               ("03-select", None)]:
+            (self.root / "phases" / folder).mkdir(parents=True)
+            if readme:
+                (self.root / "phases" / folder / "README.md").write_text(readme)
+        (self.root / "phases" / "notes").mkdir()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_order_titles_and_fallback(self):
+        found = phases.discover(self.root)
+        self.assertEqual([(p.number, p.title) for p in found],
+                         [("01", "Goroutines and `WaitGroup`"), ("02", "Channels"), ("03", "select")])
+
+    def test_names_and_targets(self):
+        phase = phases.find(self.root, "1")
+        self.assertEqual(phase.folder, "01-goroutines")
+        self.assertEqual(phase.label, "01 goroutines")
+        self.assertEqual(phase.tests_target("exercises"), "phase01_exercises_tests")
+        self.assertEqual(phase.bench_target("solutions"), "phase01_solutions_bench")
+        self.assertEqual(phase.test_regex("solutions"), "^solutions/01/")
+        self.assertEqual(phase.track_dir("exercises"), self.root / "exercises" / "01-goroutines")
+
+    def test_find_by_folder_and_unknown(self):
+        self.assertEqual(phases.find(self.root, "02-channels").number, "02")
+        with self.assertRaises(phases.UnknownPhase):
+            phases.find(self.root, "09")
+
+
+if __name__ == "__main__":
+    unittest.main()

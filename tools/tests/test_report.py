@@ -1,0 +1,106 @@
+"""Scorecard, per-phase summary and the results.json / junit.xml exports."""
+
+import json
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from grader import export, report
+from grader.phases import Phase
+from grader.results import Outcome
+from grader.runner import PhaseResult, RunResult, TestResult
+
+TODO = 'C++ exception with description "not implemented yet: WaitGroup::add" thrown in the test body.'
+RACE = "WARNING: ThreadSanitizer: data race (pid=1)\n\x1b[1m    #0 f() /a/b.hpp:3:1 (x+0x1)\x1b[0m\n"
+
+
+def test_result(name, *outputs):
+    """A TestResult from runs given as output strings; "" means the run passed."""
+    t = TestResult(name)
+    for out in outputs:
+        t.add(Outcome(name, "passed" if out == "" else "failed", out, "" if out == "" else "Failed"))
+    return t
+
+
+class Fixture(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        root = Path(self.tmp.name)
+        (root / "phases" / "01-goroutines").mkdir(parents=True)
+        (root / "phases" / "01-goroutines" / "hints.md").write_text(
+            "## WaitGroup.Add\n\nCount in a member.\n\nReread: [Counter](README.md#counter)\n")
+        one = Phase("01", "01-goroutines", "Goroutines", root)
+        two = Phase("02", "02-channels", "Channels", root)
+        self.ok = PhaseResult(one, "exercises", "tsan", run=RunResult(tests=[
+            test_result("exercises/01/WaitGroup.Done", ""),
+            test_result("exercises/01/WaitGroup.Add", TODO),
+            test_result("exercises/01/Chan.Race", "", RACE),
+        ]))
+        self.broken = PhaseResult(two, "exercises", "tsan", compiled=False, compile_errors="x.hpp:1: error: boom",
+                                  run=RunResult(tests=[TestResult("exercises/02/Chan.Send", kind="compile",
+                                                                  reason="does not compile")]))
+        self.results = [self.ok, self.broken]
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+
+class TerminalTest(Fixture):
+    def test_summary_line(self):
+        self.assertEqual(report.summary_line(self.ok), "phase 01 (exercises, tsan): 1/3 passed, 1 flaky")
+        self.assertEqual(report.summary_line(self.broken), "phase 02 (exercises, tsan): does not compile (0/1 passed)")
+
+    def test_flaky_reason(self):
+        flaky = self.ok.tests[2]
+        self.assertEqual(report.verdict(flaky), "FLAKY")
+        self.assertTrue(report.failure_text(flaky).startswith("passed 1/2 runs; data race (ThreadSanitizer)"))
+
+    def test_hint_lines(self):
+        lines = report.hint_lines(self.ok.phase, "WaitGroup.Add", {})
+        self.assertEqual(lines, [])
+        from grader import hints
+        lines = report.hint_lines(self.ok.phase, "WaitGroup.Add", hints.load(self.ok.phase.hints_file))
+        self.assertEqual(lines, ["Count in a member.", "Reread: Counter — phases/01-goroutines/README.md#counter"])
+
+    def test_scorecard_with_tsan_column(self):
+        text = report.scorecard(self.results, with_tsan=True)
+        self.assertIn("races in 1 tests", text)
+        self.assertIn("not run", text)
+        self.assertIn("0/1 (does not compile)", text)
+        self.assertRegex(text.splitlines()[-1], r"^all\s+1/4\s+25%")
+
+
+class ExportTest(Fixture):
+    def test_gradescope_document(self):
+        doc = export.gradescope(self.results, "tsan", "exercises", 2, "card")
+        self.assertEqual((doc["score"], doc["max_score"]), (1, 4))
+        names = [t["name"] for t in doc["tests"]]
+        self.assertEqual(names[0], "01 goroutines: WaitGroup.Done")
+        add = doc["tests"][1]
+        self.assertEqual((add["status"], add["score"], add["max_score"]), ("failed", 0, 1))
+        self.assertEqual(add["output"].splitlines()[:2], ["not implemented yet: WaitGroup::add", "Count in a member."])
+        self.assertIn("x.hpp:1: error: boom", doc["output"])
+        phases = doc["workbook"]["phases"]
+        self.assertEqual(phases[0]["flaky"], ["Chan.Race"])
+        self.assertEqual(phases[0]["tsan"], "races in 1 tests")
+        self.assertFalse(phases[1]["compiled"])
+        json.dumps(doc)
+
+    def test_junit_is_valid_xml_without_control_characters(self):
+        root = ET.fromstring(export.junit(self.results, "tsan", "exercises").split("\n", 1)[1])
+        self.assertEqual(root.get("tests"), "4")
+        suites = root.findall("testsuite")
+        self.assertEqual([s.get("failures") for s in suites], ["2", "1"])
+        failure = suites[0].find("testcase[@name='WaitGroup.Add']/failure")
+        self.assertEqual(failure.get("message"), "not implemented yet: WaitGroup::add")
+
+    def test_write_all(self):
+        out = Path(self.tmp.name) / "grade"
+        paths = export.write_all(out, self.results, "tsan", "exercises", 1, "card")
+        self.assertEqual(sorted(p.name for p in paths), ["junit.xml", "results.json", "scorecard.txt"])
+        self.assertTrue(all(p.is_file() for p in paths))
+
+
+if __name__ == "__main__":
+    unittest.main()
