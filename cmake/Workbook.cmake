@@ -22,6 +22,7 @@ foreach(track IN LISTS WORKBOOK_TRACKS)
   add_custom_target(${track}_tests)
   add_custom_target(${track}_bench)
 endforeach()
+add_custom_target(mutants_tests)
 
 # Warnings every track gets; the reference solutions must also be warning-free.
 # -Wno-missing-field-initializers: options structs are meant to be filled with
@@ -39,6 +40,77 @@ function(_workbook_track_options target track)
   endif()
 endfunction()
 
+# One GoogleTest program; every test becomes its own ctest test named
+# <prefix><Suite>.<Test>, with the given labels and the timeout backstop.
+function(_workbook_test_program exe sources lib track prefix labels)
+  add_executable(${exe} ${sources})
+  target_link_libraries(${exe} PRIVATE ${lib} workbook_test_support)
+  _workbook_track_options(${exe} ${track})
+  if(WORKBOOK_TEST_LAUNCHER)
+    set_target_properties(${exe} PROPERTIES CROSSCOMPILING_EMULATOR "${WORKBOOK_TEST_LAUNCHER}")
+  endif()
+  # The watchdog inside the test process fires at WORKBOOK_TEST_TIMEOUT and
+  # prints every thread's stack; ctest's TIMEOUT is only the backstop for a
+  # process so broken that even the watchdog cannot run.
+  math(EXPR backstop "${WORKBOOK_TEST_TIMEOUT} + 60")
+  gtest_discover_tests(${exe}
+    TEST_PREFIX "${prefix}"
+    TEST_LIST ${exe}_LIST
+    PROPERTIES TIMEOUT ${backstop}
+    DISCOVERY_TIMEOUT 60)
+  # gtest_discover_tests cannot pass a list-valued property (it splits on
+  # ';'), so the labels are set by a ctest script that runs after the
+  # discovered tests were added.
+  set(labels_script "${CMAKE_CURRENT_BINARY_DIR}/${exe}_labels.cmake")
+  file(WRITE "${labels_script}" "set_tests_properties(\${${exe}_LIST} PROPERTIES LABELS \"${labels}\")\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_script}")
+endfunction()
+
+# Mutants: deliberately wrong versions of the reference, kept as patches in
+# mutants/NN-slug/<name>.patch (a header of "Mutant:" and "Caught by:" lines,
+# then a unified diff against solutions/NN-slug). Each becomes a test program
+# built from the patched copy; `make check` requires every test named in
+# "Caught by:" to fail against it. They prove the tests reject the wrong
+# solutions the lessons warn about.
+function(_workbook_mutants nn folder sources)
+  file(GLOB patches CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/mutants/${folder}/*.patch")
+  file(GLOB reference CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/solutions/${folder}/go/*")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${patches} ${reference})
+  foreach(patch IN LISTS patches)
+    get_filename_component(name "${patch}" NAME_WE)
+    set(dir "${PROJECT_BINARY_DIR}/mutants/${folder}/${name}")
+    file(REMOVE_RECURSE "${dir}")
+    file(COPY "${PROJECT_SOURCE_DIR}/solutions/${folder}/go" DESTINATION "${dir}")
+    execute_process(COMMAND patch --quiet --batch -p1 -d "${dir}" -i "${patch}"
+                    RESULT_VARIABLE failed OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(failed)
+      message(FATAL_ERROR "mutants/${folder}/${name}.patch no longer applies to solutions/${folder}:\n${out}")
+    endif()
+    # Only the test files that include a patched header need the mutant.
+    file(STRINGS "${patch}" patched REGEX "^\\+\\+\\+ b/")
+    list(TRANSFORM patched REPLACE "^\\+\\+\\+ b/([^\t ]+).*" "\\1")
+    set(mutant_sources "")
+    foreach(source IN LISTS sources)
+      file(READ "${source}" text)
+      foreach(header IN LISTS patched)
+        string(FIND "${text}" "#include \"${header}\"" at)
+        if(at GREATER -1)
+          list(APPEND mutant_sources "${source}")
+          break()
+        endif()
+      endforeach()
+    endforeach()
+    if(NOT mutant_sources)
+      message(FATAL_ERROR "mutants/${folder}/${name}.patch changes ${patched}, which no test of phase ${nn} includes")
+    endif()
+    set(exe phase${nn}_mutant_${name}_tests)
+    _workbook_test_program(${exe} "${mutant_sources}" phase${nn}_solutions mutants "mutants/${nn}/${name}/" "phase${nn};mutants")
+    target_compile_options(${exe} PRIVATE -g0)  # built once, run once: no debug info to write
+    target_include_directories(${exe} BEFORE PRIVATE "${dir}")
+    add_dependencies(mutants_tests ${exe})
+  endforeach()
+endfunction()
+
 function(workbook_phase)
   cmake_parse_arguments(PHASE "" "NUMBER;SLUG" "TESTS;BENCHES" ${ARGN})
   if(NOT PHASE_NUMBER MATCHES "^[0-9][0-9]$" OR NOT PHASE_SLUG)
@@ -46,6 +118,7 @@ function(workbook_phase)
   endif()
   set(nn ${PHASE_NUMBER})
   set(folder "${nn}-${PHASE_SLUG}")
+  list(TRANSFORM PHASE_TESTS PREPEND "${PROJECT_SOURCE_DIR}/tests/${folder}/" OUTPUT_VARIABLE test_sources)
   get_property(earlier GLOBAL PROPERTY WORKBOOK_PHASE_FOLDERS)
   set_property(GLOBAL APPEND PROPERTY WORKBOOK_PHASE_FOLDERS "${folder}")
 
@@ -63,31 +136,8 @@ function(workbook_phase)
     target_link_libraries(${lib} INTERFACE workbook_support)
 
     if(WORKBOOK_TESTS AND PHASE_TESTS)
-      set(exe ${lib}_tests)
-      list(TRANSFORM PHASE_TESTS PREPEND "${PROJECT_SOURCE_DIR}/tests/${folder}/" OUTPUT_VARIABLE sources)
-      add_executable(${exe} ${sources})
-      target_link_libraries(${exe} PRIVATE ${lib} workbook_test_support)
-      _workbook_track_options(${exe} ${track})
-      if(WORKBOOK_TEST_LAUNCHER)
-        set_target_properties(${exe} PROPERTIES CROSSCOMPILING_EMULATOR "${WORKBOOK_TEST_LAUNCHER}")
-      endif()
-      # The watchdog inside the test process fires at WORKBOOK_TEST_TIMEOUT and
-      # prints every thread's stack; ctest's TIMEOUT is only the backstop for a
-      # process so broken that even the watchdog cannot run.
-      math(EXPR backstop "${WORKBOOK_TEST_TIMEOUT} + 60")
-      gtest_discover_tests(${exe}
-        TEST_PREFIX "${track}/${nn}/"
-        TEST_LIST ${exe}_LIST
-        PROPERTIES TIMEOUT ${backstop}
-        DISCOVERY_TIMEOUT 60)
-      # gtest_discover_tests cannot pass a list-valued property (it splits on
-      # ';'), so the two labels are set by a ctest script that runs after the
-      # discovered tests were added.
-      set(labels_script "${CMAKE_CURRENT_BINARY_DIR}/${exe}_labels.cmake")
-      file(WRITE "${labels_script}"
-        "set_tests_properties(\${${exe}_LIST} PROPERTIES LABELS \"phase${nn};${track}\")\n")
-      set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_script}")
-      add_dependencies(${track}_tests ${exe})
+      _workbook_test_program(${lib}_tests "${test_sources}" ${lib} ${track} "${track}/${nn}/" "phase${nn};${track}")
+      add_dependencies(${track}_tests ${lib}_tests)
     endif()
 
     if(WORKBOOK_BENCHMARKS AND PHASE_BENCHES)
@@ -99,4 +149,8 @@ function(workbook_phase)
       add_dependencies(${track}_bench ${exe})
     endif()
   endforeach()
+
+  if(WORKBOOK_MUTANTS AND WORKBOOK_TESTS AND PHASE_TESTS)
+    _workbook_mutants(${nn} ${folder} "${test_sources}")
+  endif()
 endfunction()

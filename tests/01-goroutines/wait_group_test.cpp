@@ -41,6 +41,9 @@ TEST(WaitGroup, WaitBlocksUntilTheLastDone) {
     wg.wait();
     returned = true;
   });
+  // Give the waiter time to block in wait() with the counter at 3, so that a
+  // wait() which wakes on any change (not only at zero) is caught below.
+  EXPECT_TRUE(go_test::holds_for([&] { return !returned.load(); })) << "wait() returned with the counter at 3";
 
   gates[0].count_down();
   gates[1].count_down();

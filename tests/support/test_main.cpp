@@ -31,7 +31,7 @@
 // (TSAN_OPTIONS, ...) still override them.
 extern "C" {
 __attribute__((used, visibility("default"))) const char* __tsan_default_options() {
-  return "halt_on_error=1:second_deadlock_stack=1";
+  return "halt_on_error=1:second_deadlock_stack=1:atexit_sleep_ms=0";
 }
 __attribute__((used, visibility("default"))) const char* __asan_default_options() {
   return "detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1";

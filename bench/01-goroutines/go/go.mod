@@ -1,0 +1,3 @@
+module workbook/bench/goroutines
+
+go 1.19
