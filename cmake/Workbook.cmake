@@ -78,6 +78,17 @@ function(_workbook_mutants nn folder sources)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${patches} ${reference})
   foreach(patch IN LISTS patches)
     get_filename_component(name "${patch}" NAME_WE)
+    # "Preset: tsan" marks a mutant only a sanitizer can catch (a data race
+    # that happens to give the right answer); it is built in that preset
+    # only, the others in the default preset only.
+    file(STRINGS "${patch}" wanted_preset REGEX "^Preset: ")
+    string(REGEX REPLACE "^Preset: *" "" wanted_preset "${wanted_preset}")
+    if(NOT wanted_preset)
+      set(wanted_preset default)
+    endif()
+    if(NOT wanted_preset STREQUAL WORKBOOK_PRESET)
+      continue()
+    endif()
     set(dir "${PROJECT_BINARY_DIR}/mutants/${folder}/${name}")
     file(REMOVE_RECURSE "${dir}")
     file(COPY "${PROJECT_SOURCE_DIR}/solutions/${folder}/go" DESTINATION "${dir}")

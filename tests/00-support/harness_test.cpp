@@ -1,0 +1,48 @@
+// The test harness itself (tests/support): bounded waits and the thread census.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <stdexcept>
+#include <thread>
+
+#include "support/bounded.hpp"
+#include "support/thread_census.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Harness, EventuallySeesAConditionThatBecomesTrue) {
+  std::atomic<bool> flag{false};
+  std::jthread setter([&] { flag = true; });
+  EXPECT_TRUE(go_test::eventually([&] { return flag.load(); }));
+  EXPECT_FALSE(go_test::eventually([] { return false; }, 20ms)) << "a condition that never holds times out";
+}
+
+TEST(Harness, HoldsForDetectsAConditionThatBreaks) {
+  EXPECT_TRUE(go_test::holds_for([] { return true; }, 10ms));
+  std::atomic<bool> flag{true};
+  std::jthread breaker([&] { flag = false; });
+  EXPECT_FALSE(go_test::holds_for([&] { return flag.load(); }, 5s)) << "must notice the change, not wait 5 s";
+}
+
+TEST(Harness, FinishesWithinRethrowsAndJoins) {
+  EXPECT_THROW(go_test::finishes_within("a throwing body", [] { throw std::runtime_error("x"); }), std::runtime_error);
+  int value = 0;
+  go_test::finishes_within("a quick body", [&] { value = 42; });
+  EXPECT_EQ(value, 42);
+}
+
+TEST(Harness, ThreadCensusCountsLiveThreads) {
+  const std::size_t before = go_test::thread_count();
+  std::latch release(1);
+  std::jthread extra([&] { release.wait(); });
+  EXPECT_TRUE(go_test::eventually([&] { return go_test::thread_count() == before + 1; }));
+  release.count_down();
+  extra.join();
+  EXPECT_EQ(go_test::wait_for_thread_count_at_most(before), before);
+  EXPECT_FALSE(go_test::thread_names().empty());
+}
+
+}  // namespace
