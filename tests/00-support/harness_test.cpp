@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "go/annotated_mutex.hpp"
 #include "support/bounded.hpp"
 #include "support/thread_census.hpp"
 
@@ -43,6 +44,37 @@ TEST(Harness, ThreadCensusCountsLiveThreads) {
   extra.join();
   EXPECT_EQ(go_test::wait_for_thread_count_at_most(before), before);
   EXPECT_FALSE(go_test::thread_names().empty());
+}
+
+// The annotated mutex must lock for real; its annotations are checked by
+// clang's -Wthread-safety at compile time (tsan and asan presets).
+class GuardedCounter {
+ public:
+  void inc() {
+    go::annotated_lock lock(mu_);
+    ++value_;
+  }
+  int value() {
+    go::annotated_lock lock(mu_);
+    return value_;
+  }
+
+ private:
+  go::annotated_mutex mu_;
+  int value_ GO_GUARDED_BY(mu_) = 0;
+};
+
+TEST(Harness, AnnotatedMutexExcludesConcurrentWriters) {
+  GuardedCounter counter;
+  {
+    std::jthread a([&] {
+      for (int i = 0; i < 10000; ++i) counter.inc();
+    });
+    std::jthread b([&] {
+      for (int i = 0; i < 10000; ++i) counter.inc();
+    });
+  }
+  EXPECT_EQ(counter.value(), 20000);
 }
 
 }  // namespace
