@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grader import commands  # noqa: E402  (needs the path above)
-from grader.cmake import Context, InfraError  # noqa: E402
+from grader.context import Context, InfraError  # noqa: E402
 from grader.phases import UnknownPhase  # noqa: E402
 from grader.term import Term  # noqa: E402
 
@@ -45,6 +45,7 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    sys.stdout.reconfigure(errors="replace")  # never die on a non-UTF-8 terminal
     term = Term()
     ctx = Context(root=REPO_ROOT, term=term)
     try:

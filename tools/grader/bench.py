@@ -145,7 +145,7 @@ def format_measurement(m):
     if m is None:
         return "-"
     if m.error:
-        return "not implemented" if m.not_implemented else "error"
+        return "not implemented" if m.not_implemented else f"error: {m.error[:30]}"
     if m.items_per_second:
         return format_rate(m.items_per_second)
     return format_time(m.ns_per_op)

@@ -19,7 +19,7 @@ MAX_REASON = 160
 
 @dataclass(frozen=True)
 class Failure:
-    kind: str    # todo, tsan-setup, deadlock, timeout, race, tsan, asan, ubsan, crash, exception, leak, assertion, other
+    kind: str    # todo, tsan-setup, deadlock, timeout, race, tsan, asan, ubsan, crash, leak, assertion, other
     reason: str  # one line for the student
 
 
@@ -109,14 +109,12 @@ def classify(output, ctest_status="", seconds=0.0):
     if m:
         return Failure("ubsan", _short(f"UBSan: {m.group(3)} ({_basename(m.group(1))}:{m.group(2)})"))
     m = _CRASH.search(output)
-    if m:
-        return Failure("crash", f"crashed: {m.group(1)}")
-    m = _UNCAUGHT.search(output)
-    if m:
-        return Failure("exception", _short(f"uncaught exception {m.group(1)}: {m.group(2)}"))
-    signal = _ctest_signal(ctest_status)
-    if signal:
-        return Failure("crash", f"crashed: {signal}")
+    signal = m.group(1) if m else _ctest_signal(ctest_status)
+    uncaught = _UNCAUGHT.search(output)
+    if signal or uncaught:
+        # An exception escaping a thread ends in std::terminate -> SIGABRT; name it.
+        detail = f" (uncaught {uncaught.group(1)}: {uncaught.group(2).strip()})" if uncaught else ""
+        return Failure("crash", _short(f"crashed: {signal or 'SIGABRT'}{detail}"))
     m = _LEAK.search(output)
     if m:
         return Failure("leak", _short(m.group(1)))

@@ -9,54 +9,10 @@ hides a failing exit code.
 import json
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class InfraError(Exception):
-    """The grader cannot work at all: a tool is missing or configuring failed."""
-
-
-@dataclass
-class Context:
-    """What every command needs: where the repo is and how to talk to the user."""
-    root: Path
-    term: object  # term.Term
-    jobs: int = os.cpu_count() or 2
-
-    def binary_dir(self, preset):
-        return self.root / "build" / preset
-
-    def logs_dir(self, preset):
-        path = self.root / "build" / "logs" / preset
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def rel(self, path):
-        """A path as shown to the user: relative to the repo root when inside it."""
-        try:
-            return str(Path(path).relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-
-def require(*tools):
-    """Fails early, with the fix, when cmake/ctest (or another tool) is absent."""
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        raise InfraError(f"{', '.join(missing)} not found on PATH: run `make setup` to install the toolchain")
-
-
-def _run(ctx, argv, capture=True, cwd=None, env=None):
-    ctx.term.command(argv)
-    try:
-        return subprocess.run(argv, cwd=cwd or ctx.root, env=env, text=True, errors="replace",
-                              stdout=subprocess.PIPE if capture else None,
-                              stderr=subprocess.STDOUT if capture else None)
-    except FileNotFoundError as err:
-        raise InfraError(f"{argv[0]} not found: run `make setup`") from err
+from .context import InfraError, require, run
 
 
 def ensure_configured(ctx, preset):
@@ -64,7 +20,7 @@ def ensure_configured(ctx, preset):
     if (ctx.binary_dir(preset) / "CMakeCache.txt").is_file():
         return
     require("cmake")
-    proc = _run(ctx, ["cmake", "--preset", preset], capture=False)
+    proc = run(ctx, ["cmake", "--preset", preset], capture=False)
     if proc.returncode != 0:
         raise InfraError(f"`cmake --preset {preset}` failed with exit code {proc.returncode}")
 
@@ -91,7 +47,7 @@ def build(ctx, preset, target):
     """Builds one target, keeping the full compiler output in build/logs/<preset>/."""
     require("cmake")
     ensure_configured(ctx, preset)
-    proc = _run(ctx, ["cmake", "--build", "--preset", preset, "--target", target])
+    proc = run(ctx, ["cmake", "--build", "--preset", preset, "--target", target])
     log = ctx.logs_dir(preset) / f"build-{target}.log"
     log.write_text(proc.stdout, encoding="utf-8")
     return BuildResult(target, proc.returncode, proc.stdout, log)
@@ -132,7 +88,7 @@ def ctest_argv(ctx, preset, regex, junit=None):
     presets carry a label filter (e.g. `default` includes only the exercises
     track) that would silently combine with -R and select nothing for the
     other track. The per-test settings that matter (TIMEOUT, the TSan
-    `setarch -R` launcher) live in the tests themselves, not in the preset.
+    launcher) live in the tests themselves, not in the preset.
     """
     argv = ["ctest", "--test-dir", ctx.rel(ctx.binary_dir(preset)), "-R", regex]
     if junit is not None:
@@ -151,7 +107,7 @@ def run_ctest(ctx, preset, regex, log_stem):
     if junit.exists():
         junit.unlink()
     argv = ctest_argv(ctx, preset, regex, junit) + ["-j", str(ctx.jobs), "--no-tests=error"]
-    proc = _run(ctx, argv)
+    proc = run(ctx, argv)
     Path(f"{log_stem}.ctest.log").write_text(proc.stdout, encoding="utf-8")
     return CtestRun(proc.returncode, proc.stdout, junit)
 
@@ -159,9 +115,7 @@ def run_ctest(ctx, preset, regex, log_stem):
 def list_tests(ctx, preset, regex):
     """Names of the tests ctest knows for a selection (needs the target built)."""
     require("ctest")
-    argv = ctest_argv(ctx, preset, regex) + ["-N", "--show-only=json-v1"]
-    ctx.term.command(argv)
-    proc = subprocess.run(argv, cwd=ctx.root, text=True, capture_output=True)
+    proc = run(ctx, ctest_argv(ctx, preset, regex) + ["-N", "--show-only=json-v1"], merge=False)
     if proc.returncode != 0:
         return []
     try:

@@ -67,8 +67,8 @@ def parse_junit(text):
             seconds = float(case.get("time", "0"))
         except ValueError:
             seconds = 0.0
-        outcomes.append(Outcome(case.get("name", ""), status,
-                                out.text or "" if out is not None else "", "", seconds))
+        output = (out.text or "") if out is not None else ""
+        outcomes.append(Outcome(case.get("name", ""), status, output, "", seconds))
     return outcomes
 
 

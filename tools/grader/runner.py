@@ -9,6 +9,7 @@ failed.
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from . import cmake, results
 from .classify import classify, is_tsan_report
@@ -76,7 +77,7 @@ def run_tests(ctx, preset, regex, log_stem, repeat=1):
         run.logs.append(ctest.junit)
         try:
             outcomes = results.read_run(ctest.junit.read_text(encoding="utf-8", errors="replace"), ctest.console)
-        except (OSError, results.ET.ParseError):
+        except (OSError, ParseError):
             outcomes = []
         if not outcomes:
             run.problem = _ctest_problem(ctest)

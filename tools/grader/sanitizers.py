@@ -2,8 +2,9 @@
 
 ThreadSanitizer in the LLVM versions Debian ships cannot cope with the 32-bit
 mmap randomisation newer kernels default to: every test dies at startup with
-"FATAL: ThreadSanitizer: unexpected memory mapping". The build runs TSan tests
-under `setarch -R` (no ASLR) to dodge it; these notes explain the rest.
+"FATAL: ThreadSanitizer: unexpected memory mapping". The tsan preset starts
+every test through tools/tsan-launch.sh, which uses `setarch -R` (no ASLR) to
+dodge it where the container allows; these notes explain the rest.
 """
 
 from pathlib import Path
@@ -23,14 +24,16 @@ def host_notes(preset, rnd_bits_file=MMAP_RND_BITS):
     if bits <= TSAN_SAFE_BITS:
         return []
     return [f"note: vm.mmap_rnd_bits is {bits} (> {TSAN_SAFE_BITS}); ThreadSanitizer needs at most "
-            f"{TSAN_SAFE_BITS}. The tsan preset runs every test under `setarch -R` to work around it; "
-            f"if TSan still fails, run `sudo sysctl vm.mmap_rnd_bits={TSAN_SAFE_BITS}`."]
+            f"{TSAN_SAFE_BITS}. The tsan preset runs every test under `setarch -R` (tools/tsan-launch.sh) "
+            "to work around it; where the container forbids that, run "
+            f"`sudo sysctl -w vm.mmap_rnd_bits={TSAN_SAFE_BITS}` on the host."]
 
 
 def output_notes(tests):
     """Notes derived from the failures themselves (tests: runner.TestResult list)."""
     if any(t.kind == "tsan-setup" for t in tests):
         return ["ThreadSanitizer reported `unexpected memory mapping`: it could not start on this host "
-                "(kernel ASLR entropy too high). Fix: `sudo sysctl vm.mmap_rnd_bits=28`, or run the "
-                "test under `setarch -R`. The failures above say nothing about your code."]
+                "(kernel ASLR entropy too high, and `setarch -R` was not possible here). Fix: "
+                f"`sudo sysctl -w vm.mmap_rnd_bits={TSAN_SAFE_BITS}` on the host. The failures above say "
+                "nothing about your code."]
     return []

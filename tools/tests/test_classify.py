@@ -86,8 +86,10 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(classify("[ RUN      ] A.B\n", "Subprocess aborted").reason, "crashed: SIGABRT")
 
     def test_uncaught_exception_explains_the_abort(self):
-        output = "terminate called after throwing an instance of 'std::runtime_error'\n  what():  boom\n"
-        self.assertEqual(classify(output, "Subprocess aborted").reason, "uncaught exception std::runtime_error: boom")
+        output = "terminate called after throwing an instance of 'go::panic'\n  what():  sync: negative WaitGroup counter\n"
+        expected = "crashed: SIGABRT (uncaught go::panic: sync: negative WaitGroup counter)"
+        self.assertEqual(classify(output, "Subprocess aborted").reason, expected)
+        self.assertEqual(classify(output + "\ngo-workbook: crashed: SIGABRT in A.B\n", "Failed").reason, expected)
 
     def test_leak_is_cut_after_the_count(self):
         self.assertEqual(classify(LEAK, "Failed").reason, "thread leak: 2 thread(s) still running after the test")

@@ -1,6 +1,8 @@
 """Sanitizer host notes, compiler-error extraction and change detection."""
 
+import shutil
 import tempfile
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -68,6 +70,31 @@ class PollerTest(unittest.TestCase):
             time.sleep(0.01)
             src.write_text("ab")
             self.assertNotEqual(watch.snapshot([tmp]), before)
+
+
+class DetectorTest(unittest.TestCase):
+    """Both change detectors return once a file is saved (takes ~1-2 s)."""
+
+    def wait_for_save(self, make):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "a.hpp"
+            src.write_text("a")
+            detector = make([tmp])
+            try:
+                time.sleep(0.3)  # let inotify set its watches up
+                threading.Timer(0.2, lambda: src.write_text("b")).start()
+                started = time.monotonic()
+                detector.wait()
+                self.assertLess(time.monotonic() - started, 5)
+            finally:
+                detector.close()
+
+    def test_poller(self):
+        self.wait_for_save(watch.Poller)
+
+    @unittest.skipUnless(shutil.which("inotifywait"), "inotify-tools not installed")
+    def test_inotify(self):
+        self.wait_for_save(watch.Inotify)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,8 @@ timing a debug or sanitizer build would measure the instrumentation.
 import json
 import os
 import shutil
-import subprocess
 
-from .. import bench, cmake, phases
+from .. import bench, cmake, context, phases
 from . import options
 
 
@@ -26,7 +25,7 @@ def run_cpp(ctx, phase, track, preset, regex, out_dir):
     term = ctx.term
     built = cmake.build(ctx, preset, phase.bench_target(track))
     if built.missing_target:
-        raise cmake.InfraError(f"no target {built.target} in preset {preset!r}: benchmarks are built only "
+        raise context.InfraError(f"no target {built.target} in preset {preset!r}: benchmarks are built only "
                                "with WORKBOOK_BENCHMARKS=ON (use --preset release), and only for phases "
                                "that declare BENCHES in phases.cmake")
     if not built.ok:
@@ -34,11 +33,13 @@ def run_cpp(ctx, phase, track, preset, regex, out_dir):
         term.print(cmake.compiler_errors(built.output))
         return None
     exe = cmake.find_executable(ctx, preset, built.target)
+    if exe is None:
+        term.print(term.red(f"built {built.target}, but found no such program under {ctx.rel(ctx.binary_dir(preset))}"))
+        return None
     out = out_dir / f"{phase.number}-{track}.json"
     argv = [ctx.rel(exe), "--benchmark_format=json", f"--benchmark_out={ctx.rel(out)}",
             "--benchmark_out_format=json"] + ([f"--benchmark_filter={regex}"] if regex else [])
-    term.command(argv)
-    proc = subprocess.run(argv, cwd=ctx.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = context.run(ctx, argv, merge=False)
     if proc.returncode != 0:
         term.print(term.red(f"{built.target} exited with code {proc.returncode}"))
         term.print("\n".join(proc.stderr.strip().splitlines()[-10:]))
@@ -67,9 +68,7 @@ def run_go(ctx, phase):
         ctx.term.note("go is not installed, so there is no Go column: `make setup` installs golang-go")
         return []
     argv = ["go", "test", "-run", "^$", "-bench", ".", "-benchmem"]
-    ctx.term.command(argv, cwd=ctx.rel(go_dir))
-    proc = subprocess.run(argv, cwd=go_dir, env=go_env(ctx), text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = context.run(ctx, argv, cwd=go_dir, env=go_env(ctx))
     if proc.returncode != 0:
         ctx.term.print(ctx.term.red(f"go test failed with exit code {proc.returncode}:"))
         ctx.term.print("\n".join(proc.stdout.strip().splitlines()[-15:]))

@@ -4,13 +4,15 @@ It guards the promises the workbook makes to students:
   * every reference solution passes, under every sanitizer preset;
   * every test fails against the stubs (a test that passes on a stub is a
     free point that teaches nothing);
+  * every mutant (a deliberately wrong reference, mutants/) is caught by the
+    tests its patch names;
   * every test has a hint, and every hint belongs to a test;
   * every relative link and anchor in the markdown resolves.
 """
 
 from collections import defaultdict
 
-from .. import cmake, hints, links, phases, report, results, runner, sanitizers
+from .. import cmake, context, hints, links, mutants, phases, report, results, runner, sanitizers
 from . import options
 from .links import print_broken
 
@@ -40,10 +42,10 @@ class Checklist:
 
 
 def _build_and_run(ctx, checks, preset, track, repeat):
-    """Builds <track>_tests and runs every test of the track; None if it did not compile."""
+    """Builds <track>_tests and runs every test of the track; None if it did not build."""
     built = cmake.build(ctx, preset, f"{track}_tests")
     if not built.ok:
-        checks.problem(f"{preset}: the {track} track does not compile "
+        checks.problem(f"{preset}: {track}_tests does not build "
                        f"(full log: {ctx.rel(built.log)})")
         ctx.term.print(cmake.compiler_errors(built.output))
         return None
@@ -59,7 +61,7 @@ def check_solutions(ctx, checks, preset, repeat):
         ctx.term.note(note)
     run = _build_and_run(ctx, checks, preset, "solutions", repeat)
     if run is None:
-        checks.result(False, f"{preset}: solutions do not compile")
+        checks.result(False, f"{preset}: solutions do not build")
         return None
     for test in run.failed:
         checks.problem(f"{preset}: {test.name} {report.verdict(test)}: {report.failure_text(test)}")
@@ -74,13 +76,55 @@ def check_stubs(ctx, checks, preset):
     ctx.term.print(ctx.term.bold(f"== {preset}: every test must fail against the stubs"))
     run = _build_and_run(ctx, checks, preset, "exercises", 1)
     if run is None:
-        checks.result(False, "exercises: the stubs do not compile")
+        checks.result(False, "exercises: the stubs do not build")
         return
     free = [t for t in run.tests if t.passes]
     for test in free:
         checks.problem(f"free point: {test.name} passes against the stubs")
     checks.result(not free and not run.problem,
                   f"exercises: {len(run.tests) - len(free)}/{len(run.tests)} fail against the stubs, {len(free)} free point(s)")
+
+
+def check_mutants(ctx, checks, preset):
+    """Runs the mutants the build compiles in this preset (their `Preset:` header)."""
+    found = [m for m in mutants.discover(ctx.root) if m.preset == preset]
+    if not found:
+        return
+    ctx.term.print(ctx.term.bold(f"== {preset}: every mutant is caught by the tests its patch names"))
+    run = _build_and_run(ctx, checks, preset, "mutants", 1)
+    if run is None:
+        checks.result(False, f"{preset}: mutants do not build")
+        return
+    by_mutant = defaultdict(dict)
+    for test in run.tests:
+        _, number, rest = results.split_name(test.name)
+        name, _, gtest_name = rest.partition("/")
+        by_mutant[(number, name)][gtest_name] = test.passed
+    caught = 0
+    for mutant in found:
+        where = ctx.rel(mutant.path)
+        tests = by_mutant.get((mutant.phase, mutant.name), {})
+        if not tests:
+            checks.problem(f"{where}: no tests ran against this mutant (is WORKBOOK_MUTANTS on in {preset}?)")
+            continue
+        if not mutant.caught_by:
+            checks.problem(f"{where}: no `Caught by:` line")
+        verdict = mutants.judge(mutant, tests)
+        for test in verdict.survivors:
+            checks.problem(f"{where}: mutant survives {test} ({mutant.what})")
+        for test in verdict.unknown:
+            checks.problem(f"{where}: `Caught by:` names {test}, which is not a test of phase {mutant.phase}")
+        caught += verdict.caught
+    checks.result(caught == len(found), f"{preset}: mutants {caught}/{len(found)} caught")
+
+
+def note_unchecked_mutants(ctx, checks, presets):
+    """Mutants whose preset was not among --presets were not verified: say so."""
+    skipped = [m for m in mutants.discover(ctx.root) if m.preset not in presets]
+    for mutant in skipped:
+        ctx.term.print(ctx.term.yellow(f"  note: {ctx.rel(mutant.path)} needs preset {mutant.preset}, not checked"))
+    if skipped:
+        checks.result(True, f"mutants: {len(skipped)} not checked (their preset is not in --presets)")
 
 
 def check_hints(ctx, checks, test_names):
@@ -96,9 +140,13 @@ def check_hints(ctx, checks, test_names):
     for number, phase in known.items():
         if number not in by_phase:
             checks.problem(f"phase {number} has no tests in the solutions track")
-        phase_hints = hints.load(phase.hints_file)
-        missing, orphaned = hints.coverage(by_phase.get(number, []), phase_hints)
         where = ctx.rel(phase.hints_file)
+        if not phase.hints_file.is_file():
+            count = len({hints.canonical_key(t) for t in by_phase.get(number, [])})
+            checks.problem(f"{where} does not exist ({count} test(s) need a `## Suite.Test` hint)")
+            missing_total += count
+            continue
+        missing, orphaned = hints.coverage(by_phase.get(number, []), hints.load(phase.hints_file))
         for key in missing:
             checks.problem(f"{where}: missing hint `## {key}`")
         for hint in orphaned:
@@ -119,14 +167,18 @@ def check_links(ctx, checks):
 
 
 def run(args, ctx):
+    context.require("cmake", "ctest")  # fail before any output, not halfway
     checks = Checklist(ctx.term)
     names = None
-    for preset in [p.strip() for p in args.presets.split(",") if p.strip()]:
+    presets = [p.strip() for p in args.presets.split(",") if p.strip()]
+    for preset in presets:
         solutions = check_solutions(ctx, checks, preset, args.repeat)
         if solutions is not None and names is None:
             names = [t.name for t in solutions.tests]
         if preset == "default":
             check_stubs(ctx, checks, preset)
+        check_mutants(ctx, checks, preset)
+    note_unchecked_mutants(ctx, checks, presets)
     if names is None:
         checks.result(False, "hints: not checked (no solutions run succeeded)")
     else:

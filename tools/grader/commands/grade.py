@@ -8,7 +8,7 @@ the command itself fail.
 
 from pathlib import Path
 
-from .. import export, phases, report, runner, sanitizers
+from .. import context, export, phases, report, runner, sanitizers
 from . import options
 
 
@@ -23,6 +23,7 @@ def register(subparsers):
 
 
 def run(args, ctx):
+    context.require("cmake", "ctest")  # fail before any output, not halfway
     term = ctx.term
     for note in sanitizers.host_notes(args.preset):
         term.note(note)

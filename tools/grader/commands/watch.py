@@ -1,5 +1,7 @@
 """`workbook watch`: rerun a phase's tests every time you save."""
 
+import signal
+import sys
 import time
 
 from .. import phases, report, runner
@@ -35,6 +37,8 @@ def run(args, ctx):
     phase = phases.find(ctx.root, args.phase)
     watched = [phase.track_dir(args.track)]
     ctx.term.echo_commands = args.verbose
+    # A plain `kill` must not orphan inotifywait: turn SIGTERM into a normal exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     detector = watch_mod.watcher(watched)
     ctx.term.print(ctx.term.dim(f"watching {', '.join(ctx.rel(d) for d in watched)} "
                                 f"({type(detector).__name__.lower()}); Ctrl-C stops"))

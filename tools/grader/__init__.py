@@ -1,0 +1,19 @@
+"""The workbook's grader: drives cmake/ctest and explains the results.
+
+Modules, one concern each:
+  phases     discover phases/NN-slug folders and name their targets
+  cmake      configure, build, run ctest (the only place that spawns them)
+  results    read ctest's JUnit report and console summary
+  classify   one readable reason per failed test
+  hints      phases/NN-slug/hints.md sections for failed tests
+  runner     build + run (+ repeat) one selection, aggregated per test
+  report     terminal text: test lines, summaries, scorecard
+  export     results.json (Gradescope) and junit.xml
+  sanitizers host problems that break TSan for reasons unrelated to the code
+  mutants    deliberately wrong solutions the tests must catch
+  links      relative markdown links and anchors
+  bench      Google Benchmark / go test -bench results and their comparison
+  watch      waiting for file changes
+  term       colour and command echo
+  commands/  one module per subcommand of tools/workbook.py
+"""

@@ -1,0 +1,49 @@
+"""Mutant patch headers and the caught/survived verdict."""
+
+import unittest
+
+from grader import mutants
+
+PATCH = """Mutant: delays grow linearly, not exponentially
+Caught by: Backoff.DelaysGrowExponentially, Sizes/Retry.Sleeps
+Preset: tsan
+
+--- a/go/backoff.hpp
++++ b/go/backoff.hpp
+@@ -1 +1 @@
+-Caught by: not a header line
+"""
+
+
+class MutantsTest(unittest.TestCase):
+    def setUp(self):
+        header = mutants.parse_header(PATCH)
+        self.mutant = mutants.Mutant("01", "backoff-linear", header["Mutant"], header["Caught by"], header["Preset"])
+
+    def test_header(self):
+        self.assertEqual(self.mutant.what, "delays grow linearly, not exponentially")
+        self.assertEqual(self.mutant.caught_by, ["Backoff.DelaysGrowExponentially", "Sizes/Retry.Sleeps"])
+        self.assertEqual(self.mutant.preset, "tsan")
+        self.assertEqual(self.mutant.prefix, "mutants/01/backoff-linear/")
+
+    def test_preset_defaults_to_default(self):
+        self.assertEqual(mutants.parse_header("Mutant: x\nCaught by: A.B\n")["Preset"], "default")
+
+    def test_caught(self):
+        verdict = mutants.judge(self.mutant, {"Backoff.DelaysGrowExponentially": False, "Backoff.Other": True,
+                                              "Sizes/Retry.Sleeps": False})
+        self.assertTrue(verdict.caught)
+
+    def test_survivor_and_unknown(self):
+        verdict = mutants.judge(self.mutant, {"Backoff.DelaysGrowExponentially": True})
+        self.assertEqual(verdict.survivors, ["Backoff.DelaysGrowExponentially"])
+        self.assertEqual(verdict.unknown, ["Sizes/Retry.Sleeps"])
+        self.assertFalse(verdict.caught)
+
+    def test_parameterized_instance_failing_is_enough(self):
+        mutant = mutants.Mutant("01", "m", "x", ["Retry.Sleeps"])
+        self.assertTrue(mutants.judge(mutant, {"Sizes/Retry.Sleeps/1": True, "Sizes/Retry.Sleeps/2": False}).caught)
+
+
+if __name__ == "__main__":
+    unittest.main()
