@@ -1,7 +1,8 @@
 """`workbook check`: the maintainer's suite; run it before every commit.
 
 It guards the promises the workbook makes to students:
-  * every reference solution passes, under every sanitizer preset;
+  * every reference solution passes, under every sanitizer preset, and so
+    does the support code every phase stands on (tests/00-support);
   * every test fails against the stubs (a test that passes on a stub is a
     free point that teaches nothing);
   * every mutant (a deliberately wrong reference, mutants/) is caught by the
@@ -70,6 +71,18 @@ def check_solutions(ctx, checks, preset, repeat):
     checks.result(not run.failed and not run.problem,
                   f"{preset}: solutions {run.passed}/{len(run.tests)} passed" + (f" ({repeat} runs)" if repeat > 1 else ""))
     return run
+
+
+def check_support(ctx, checks, preset, repeat):
+    """The given code's own tests (tests/00-support: the clocks, the harness)."""
+    ctx.term.print(ctx.term.bold(f"== {preset}: support code (clocks, test harness) must pass"))
+    run = _build_and_run(ctx, checks, preset, "support", repeat)
+    if run is None:
+        checks.result(False, f"{preset}: support tests do not build")
+        return
+    for test in run.failed:
+        checks.problem(f"{preset}: {test.name} {report.verdict(test)}: {report.failure_text(test)}")
+    checks.result(not run.failed and not run.problem, f"{preset}: support {run.passed}/{len(run.tests)} passed")
 
 
 def check_stubs(ctx, checks, preset):
@@ -175,6 +188,7 @@ def run(args, ctx):
         solutions = check_solutions(ctx, checks, preset, args.repeat)
         if solutions is not None and names is None:
             names = [t.name for t in solutions.tests]
+        check_support(ctx, checks, preset, args.repeat)
         if preset == "default":
             check_stubs(ctx, checks, preset)
         check_mutants(ctx, checks, preset)
