@@ -133,9 +133,8 @@ class RetryOnFakeClock : public ::testing::Test {
 
   void start(go::BackoffPolicy policy, std::function<std::error_code()> op) {
     backoff_.emplace(std::move(policy));
-    result_ = std::async(std::launch::async, [this, op = std::move(op)] {
-      return go::retry(*backoff_, op, stop_.get_token(), clock_);
-    });
+    result_ = std::async(std::launch::async,
+                         [this, op = std::move(op)] { return go::retry(*backoff_, op, stop_.get_token(), clock_); });
   }
 
   // Waits until retry() has called sleep n times in total. If retry() ended
@@ -146,12 +145,16 @@ class RetryOnFakeClock : public ::testing::Test {
     if (clock_.sleep_log().size() >= n) return ::testing::AssertionSuccess();
     if (ended()) {
       const std::error_code e = result_.get();
-      return ::testing::AssertionFailure() << "retry() returned (\"" << e.message() << "\") instead of sleeping a "
-                                           << n << (n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th") << " time";
+      return ::testing::AssertionFailure() << "retry() returned (\"" << e.message() << "\") instead of sleeping a " << n
+                                           << (n == 1   ? "st"
+                                               : n == 2 ? "nd"
+                                               : n == 3 ? "rd"
+                                                        : "th")
+                                           << " time";
     }
-    return ::testing::AssertionFailure()
-           << "retry() did not sleep on the clock (" << n << " sleep calls expected; it must use Clock::sleep_for, "
-           << "never std::this_thread::sleep_for)";
+    return ::testing::AssertionFailure() << "retry() did not sleep on the clock (" << n
+                                         << " sleep calls expected; it must use Clock::sleep_for, "
+                                         << "never std::this_thread::sleep_for)";
   }
 
   std::error_code finish(const std::string& what) {

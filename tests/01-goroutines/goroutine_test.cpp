@@ -122,8 +122,8 @@ TEST(Goroutine, StopTokenFunctionStopsWhenAsked) {
 
 TEST(Goroutine, StopTokenIsPassedBeforeTheArguments) {
   int got = 0;
-  go::Goroutine g = go::go([&got](std::stop_token stop, int a, int b) { got = stop.stop_possible() ? a * b : -1; },
-                           6, 7);
+  go::Goroutine g =
+      go::go([&got](std::stop_token stop, int a, int b) { got = stop.stop_possible() ? a * b : -1; }, 6, 7);
   g.join();
   EXPECT_EQ(got, 42) << "f(stop_token, args...) must be called with a live token and the arguments";
 }
@@ -149,9 +149,7 @@ TEST(Goroutine, MoveAssignmentFinishesThePreviousGoroutine) {
     std::this_thread::sleep_for(20ms);
     first_finished = true;
   });
-  go_test::finishes_within("move-assignment to stop and join the goroutine it replaces", [&] {
-    g = go::go([] {});
-  });
+  go_test::finishes_within("move-assignment to stop and join the goroutine it replaces", [&] { g = go::go([] {}); });
   EXPECT_TRUE(first_finished) << "assigning over a running goroutine must stop and join it first";
   g.join();
 }

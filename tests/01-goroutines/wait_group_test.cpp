@@ -136,8 +136,7 @@ TEST(WaitGroup, IsReusableAcrossRounds) {
       total.fetch_add(1);
       wg.done();
     });
-    go_test::finishes_within("wait() in round " + std::to_string(round) + " of a reused WaitGroup",
-                             [&] { wg.wait(); });
+    go_test::finishes_within("wait() in round " + std::to_string(round) + " of a reused WaitGroup", [&] { wg.wait(); });
     ASSERT_EQ(total.load(), 2 * (round + 1)) << "wait() returned before both done() calls of round " << round;
   }
 }

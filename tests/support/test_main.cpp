@@ -9,11 +9,11 @@
 //   - sets the sanitizers' default options so that a report fails the test.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 #include "support/thread_census.hpp"
 #include "support/watchdog.hpp"
@@ -75,7 +75,7 @@ class WorkbookListener : public ::testing::EmptyTestEventListener {
 
 #ifndef GO_TEST_SANITIZED
 void on_fatal_signal(int sig) {
-  const char* name = sig == SIGSEGV ? "SIGSEGV"
+  const char* name = sig == SIGSEGV  ? "SIGSEGV"
                      : sig == SIGBUS ? "SIGBUS"
                      : sig == SIGFPE ? "SIGFPE"
                      : sig == SIGILL ? "SIGILL"

@@ -33,9 +33,7 @@ WatchdogState& state() {
   return *s;
 }
 
-bool gdb_available() {
-  return access("/usr/bin/gdb", X_OK) == 0 || access("/usr/local/bin/gdb", X_OK) == 0;
-}
+bool gdb_available() { return access("/usr/bin/gdb", X_OK) == 0 || access("/usr/local/bin/gdb", X_OK) == 0; }
 
 }  // namespace
 
@@ -58,9 +56,13 @@ void print_thread_stacks() {
   // child, so allow it explicitly. Harmless where Yama is absent.
   prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
   const std::string pid = std::to_string(getpid());
-  const char* argv[] = {"gdb", "-p", pid.c_str(), "-batch", "-nx", "-q",
-                        "-ex", "set pagination off", "-ex", "set print thread-events off",
-                        "-ex", "thread apply all bt", nullptr};
+  const char* argv[] = {"gdb",       "-p",
+                        pid.c_str(), "-batch",
+                        "-nx",       "-q",
+                        "-ex",       "set pagination off",
+                        "-ex",       "set print thread-events off",
+                        "-ex",       "thread apply all bt",
+                        nullptr};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);  // all to stderr
@@ -100,8 +102,8 @@ void start_watchdog(std::chrono::seconds budget) {
     for (;;) {
       if (!s.deadline) {
         s.changed.wait(lock);
-      } else if (s.changed.wait_until(lock, *s.deadline) == std::cv_status::timeout &&
-                 s.deadline && std::chrono::steady_clock::now() >= *s.deadline) {
+      } else if (s.changed.wait_until(lock, *s.deadline) == std::cv_status::timeout && s.deadline &&
+                 std::chrono::steady_clock::now() >= *s.deadline) {
         const std::string what = "test " + s.test_name + " to finish";
         lock.unlock();
         report_hang_and_exit(what, s.budget);

@@ -74,9 +74,12 @@ class Backoff {
   std::function<double()> random01_;
 };
 
+// (clang-format 14 cannot lay out a requires clause.)
+// clang-format off
 template <class Op>
   requires std::convertible_to<std::invoke_result_t<Op&>, std::error_code>
 std::error_code retry(const Backoff& backoff, Op&& op, std::stop_token stop = {}, Clock& clock = real_clock()) {
+  // clang-format on
   (void)backoff;
   (void)op;
   (void)stop;

@@ -64,7 +64,8 @@ class Backoff {
   Duration delay(int retry) const {
     // In floating point: initial * multiplier^retry overflows an integer long
     // before the cap applies (and would be undefined behaviour).
-    const double grown = static_cast<double>(policy_.initial.count()) * std::pow(policy_.multiplier, std::max(retry, 0));
+    const double grown =
+        static_cast<double>(policy_.initial.count()) * std::pow(policy_.multiplier, std::max(retry, 0));
     const double cap = static_cast<double>(policy_.max.count());
     const double base = std::min(grown, cap);  // min(inf, cap) is cap
     const double r = std::clamp(random01_(), 0.0, 1.0);
@@ -92,9 +93,12 @@ class Backoff {
 //   std::errc::operation_canceled       when stop is requested: checked before
 //                                       every attempt, and it cuts a sleep short.
 // An exception thrown by op is not retried: it propagates to the caller.
+// (clang-format 14 cannot lay out a requires clause.)
+// clang-format off
 template <class Op>
   requires std::convertible_to<std::invoke_result_t<Op&>, std::error_code>
 std::error_code retry(const Backoff& backoff, Op&& op, std::stop_token stop = {}, Clock& clock = real_clock()) {
+  // clang-format on
   const BackoffPolicy& policy = backoff.policy();
   std::error_code error;
   for (int attempt = 0; attempt < policy.max_attempts; ++attempt) {

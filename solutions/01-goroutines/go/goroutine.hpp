@@ -100,9 +100,9 @@ class Goroutine {
 template <class F, class... Args>
 [[nodiscard]] Goroutine go(F&& f, Args&&... args) {
   using Fn = std::decay_t<F>;
-  static_assert(std::is_invocable_v<Fn, std::decay_t<Args>...> ||
-                    std::is_invocable_v<Fn, std::stop_token, std::decay_t<Args>...>,
-                "go::go(f, args...): f cannot be called with (copies of) these arguments");
+  static_assert(
+      std::is_invocable_v<Fn, std::decay_t<Args>...> || std::is_invocable_v<Fn, std::stop_token, std::decay_t<Args>...>,
+      "go::go(f, args...): f cannot be called with (copies of) these arguments");
   Goroutine g;
   g.error_ = std::make_shared<std::exception_ptr>();
   // std::jthread decay-copies f and args here, on the calling thread.
