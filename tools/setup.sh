@@ -73,4 +73,6 @@ fi
 
 echo "setup: configuring the default preset"
 cmake --preset default >/dev/null
+# Editors (clangd) look for compile_commands.json at the top of the tree.
+ln -sfn build/default/compile_commands.json compile_commands.json
 echo "setup: ready. Next: make test PHASE=01   (or make grade, make help)"
