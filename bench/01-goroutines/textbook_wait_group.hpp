@@ -1,11 +1,12 @@
 // The textbook WaitGroup: a mutex, a counter and a condition variable. The
 // baseline the reference (an atomic counter with C++20 wait/notify) is
-// measured against in wait_group_bench.cpp.
+// measured against in spawn_bench.cpp.
 #pragma once
 
 #include <condition_variable>
 #include <mutex>
-#include <stdexcept>
+
+#include "go/panic.hpp"
 
 namespace baseline {
 
@@ -13,8 +14,8 @@ class TextbookWaitGroup {
  public:
   void add(int delta) {
     std::lock_guard lock(mu_);
+    if (count_ + delta < 0) throw go::panic("sync: negative WaitGroup counter");
     count_ += delta;
-    if (count_ < 0) throw std::logic_error("negative counter");
     if (count_ == 0) zero_.notify_all();
   }
   void done() { add(-1); }

@@ -66,8 +66,17 @@ class Clock {
   // thread. Go's AfterFunc, but without a goroutine per timer.
   virtual Timer at(TimePoint deadline, std::function<void()> fn) = 0;
 
-  bool sleep_for(Duration d, std::stop_token stop = {}) { return sleep_until(now() + d, std::move(stop)); }
-  Timer after_func(Duration d, std::function<void()> fn) { return at(now() + d, std::move(fn)); }
+  // The relative forms saturate: a duration too long for the clock (say
+  // Duration::max(), "forever") gives the latest representable deadline
+  // instead of overflowing.
+  bool sleep_for(Duration d, std::stop_token stop = {}) { return sleep_until(deadline_after(d), std::move(stop)); }
+  Timer after_func(Duration d, std::function<void()> fn) { return at(deadline_after(d), std::move(fn)); }
+
+  TimePoint deadline_after(Duration d) const {
+    const TimePoint start = now();
+    if (d > TimePoint::max() - start) return TimePoint::max();
+    return start + d;
+  }
 };
 
 // RealClock: std::chrono::steady_clock, with one timer thread per process that

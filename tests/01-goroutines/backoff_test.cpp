@@ -157,6 +157,15 @@ class RetryOnFakeClock : public ::testing::Test {
                                          << "never std::this_thread::sleep_for)";
   }
 
+  bool ended() { return result_.wait_for(0s) == std::future_status::ready; }
+
+  // Waits until retry() returns or sleeps more than `sleeps` times in total;
+  // true if it went on sleeping (a correct retry() returns).
+  bool sleeps_again(std::size_t sleeps) {
+    go_test::eventually([&] { return ended() || clock_.sleep_log().size() > sleeps; });
+    return clock_.sleep_log().size() > sleeps;
+  }
+
   std::error_code finish(const std::string& what) {
     std::error_code error;
     go_test::finishes_within(what, [&] { error = result_.get(); });
@@ -208,6 +217,8 @@ TEST_F(RetryOnFakeClock, GivesUpAfterMaxAttemptsWithoutASleepAfterTheLast) {
     ASSERT_TRUE(slept(k + 1));
     clock_.advance(clock_.sleep_log()[k]);
   }
+  ASSERT_FALSE(sleeps_again(2)) << "retry() slept a third time after " << calls.load()
+                                << " attempts: max_attempts = 3 allows three attempts and no sleep after the last";
   EXPECT_EQ(finish("retry() to give up after 3 failed attempts (did it sleep after the last one?)"), kUnavailable)
       << "when attempts run out, retry() returns the last error";
   EXPECT_EQ(calls.load(), 3) << "max_attempts = 3 means three calls in total";
@@ -221,6 +232,7 @@ TEST_F(RetryOnFakeClock, NonRetryableErrorReturnsAtOnce) {
   start(p, [&] { return calls.fetch_add(1) == 0 ? kUnavailable : kBadRequest; });
   ASSERT_TRUE(slept(1));
   clock_.advance(100ms);
+  ASSERT_FALSE(sleeps_again(1)) << "retry() slept again after an error that policy().retryable rejects";
   EXPECT_EQ(finish("retry() to return on a non-retryable error"), kBadRequest);
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(clock_.sleep_log().size(), 1u) << "no sleep after an error that retryable() rejects";

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <latch>
 #include <mutex>
 #include <set>
@@ -90,6 +91,41 @@ TEST(Goroutine, JoinRethrowsTheGoroutinesException) {
     EXPECT_STREQ(e.what(), "boom");
   }
   EXPECT_FALSE(g.joinable()) << "after join() (even one that threw) the handle is no longer joinable";
+}
+
+TEST(Goroutine, AnExceptionNobodyJoinedIsReportedOnStderr) {
+  // Wrong solution rejected: a destructor that drops the exception silently.
+  std::string err;
+  ::testing::internal::CaptureStderr();
+  try {
+    go::Goroutine g = go::go([] { throw std::runtime_error("lost in the void"); });
+  } catch (...) {
+    err = ::testing::internal::GetCapturedStderr();
+    throw;
+  }
+  err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("lost in the void"), std::string::npos)
+      << "destroying a handle whose goroutine threw (and was never joined) must print the exception's what() to "
+         "stderr; stderr was: "
+      << err;
+}
+
+TEST(Goroutine, ExposesItsThreadIdAndStopToken) {
+  std::promise<std::thread::id> inside;
+  std::latch release(1);
+  go::Goroutine g = go::go([&](std::stop_token) {
+    inside.set_value(std::this_thread::get_id());
+    release.wait();
+  });
+  EXPECT_EQ(g.get_id(), inside.get_future().get()) << "get_id() must be the id of the goroutine's thread";
+  std::stop_token token = g.get_stop_token();
+  EXPECT_TRUE(token.stop_possible()) << "get_stop_token() must return the goroutine's live token";
+  EXPECT_FALSE(token.stop_requested());
+  g.request_stop();
+  EXPECT_TRUE(token.stop_requested()) << "request_stop() must trigger the token get_stop_token() returned";
+  release.count_down();
+  g.join();
+  EXPECT_EQ(g.get_id(), std::thread::id{}) << "a joined handle has no thread";
 }
 
 TEST(Goroutine, JoinableUntilJoined) {

@@ -37,7 +37,10 @@ _TSAN_MAPPING = re.compile(r"ThreadSanitizer: unexpected memory mapping")
 _DEADLOCK = re.compile(r"go-workbook: timed out after (\S+) s: probably a deadlock")
 _TSAN = re.compile(r"WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$", re.M)
 # "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan).
-_FRAME = re.compile(r"^\s+#0 (?:0x[0-9a-f]+ in )?(.+?) (\S+?):(\d+)(?::\d+)?(?: \(.*)?$", re.M)
+_FRAME = re.compile(r"^\s+#(\d+) (?:0x[0-9a-f]+ in )?(.+?) (\S+?):(\d+)(?::\d+)?(?: \(.*)?$", re.M)
+# Where a report's most telling frame lives: the student's or the reference's
+# code first, then the test that called it; library frames (gtest, libstdc++) last.
+_OWN_CODE = ("/exercises/", "/solutions/", "/tests/")
 _ASAN = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer): ([\w-]+(?: [\w-]+)*?)(?: on | at |\s*$)", re.M)
 _UBSAN = re.compile(r"^(\S+?):(\d+):\d+: runtime error: (.+)$", re.M)
 _CRASH = re.compile(r"go-workbook: crashed: (SIG[A-Z]+)")
@@ -52,11 +55,24 @@ _CTEST_SIGNALS = [("segfault", "SIGSEGV"), ("abort", "SIGABRT"), ("bus", "SIGBUS
 
 
 def _first_frame(report):
-    """" in func (file.hpp:12)" for the first stack frame of a sanitizer report."""
-    m = _FRAME.search(report)
-    if not m:
+    """" in func (file.hpp:12)" for the most telling frame of a sanitizer
+    report's first stack: the first one in exercises/ or solutions/, else in
+    tests/, else frame #0."""
+    frames = []
+    for m in _FRAME.finditer(report):
+        if frames and m.group(1) == "0":
+            break  # the next stack of the report begins
+        frames.append(m)
+    if not frames:
         return ""
-    return f" in {_short(m.group(1), 60)} ({_basename(m.group(2))}:{m.group(3)})"
+    for marks in (_OWN_CODE[:2], _OWN_CODE[2:]):
+        own = [f for f in frames if any(mark in f.group(3) for mark in marks)]
+        if own:
+            best = own[0]
+            break
+    else:
+        best = frames[0]
+    return f" in {_short(best.group(2), 60)} ({_basename(best.group(3))}:{best.group(4)})"
 
 
 def _gtest_message(output):

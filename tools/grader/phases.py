@@ -66,7 +66,9 @@ def read_title(readme, fallback):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
         elif not fenced and line.startswith("# "):
-            return line[2:].strip().strip("#").strip()
+            title = line[2:].strip().strip("#").strip()
+            # "# Phase 01: Goroutines" -> "Goroutines": the number is shown anyway.
+            return re.sub(r"^Phase\s+\d+\s*[:.-]\s*", "", title, flags=re.I) or fallback
     return fallback
 
 

@@ -65,4 +65,5 @@ class Term:
     def wrapped(self, text, indent, width=100):
         """Prints a paragraph re-flowed to the terminal width under an indent."""
         self.print(textwrap.fill(" ".join(text.split()), width=width,
-                                 initial_indent=indent, subsequent_indent=indent))
+                                 initial_indent=indent, subsequent_indent=indent,
+                                 break_on_hyphens=False, break_long_words=False))

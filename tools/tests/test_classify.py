@@ -51,6 +51,16 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(failure.kind, "race")
         self.assertEqual(failure.reason, "data race (ThreadSanitizer) in go::WaitGroup::add(int) (wait_group.hpp:31)")
 
+    def test_tsan_frame_prefers_the_projects_code(self):
+        report = ("WARNING: ThreadSanitizer: data race (pid=7)\n"
+                  "  Read of size 4 at 0x7b04 by main thread:\n"
+                  "    #0 testing::internal::CmpHelperEQ /usr/include/gtest/gtest.h:1358:3 (t+0x1)\n"
+                  "    #1 WaitGroup_Writes_Test::TestBody() /repo/tests/01-goroutines/wait_group_test.cpp:96:5 (t+0x2)\n"
+                  "\n  Previous write of size 4 at 0x7b04 by thread T2:\n"
+                  "    #0 go::WaitGroup::add(int) /repo/exercises/01-goroutines/go/wait_group.hpp:12:3 (t+0x3)\n")
+        self.assertEqual(classify(report, "Failed").reason,
+                         "data race (ThreadSanitizer) in WaitGroup_Writes_Test::TestBody() (wait_group_test.cpp:96)")
+
     def test_other_tsan_report(self):
         failure = classify("WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) (pid=1)\n", "Failed")
         self.assertEqual(failure.reason, "ThreadSanitizer: lock-order-inversion (potential deadlock)")

@@ -74,14 +74,14 @@ class TerminalTest(Fixture):
 class ExportTest(Fixture):
     def test_gradescope_document(self):
         doc = export.gradescope(self.results, "tsan", "exercises", 2, "card")
-        self.assertEqual((doc["score"], doc["max_score"]), (1, 4))
+        self.assertEqual((doc["score"], doc["extra_data"]["workbook"]["max_score"]), (1, 4))
         names = [t["name"] for t in doc["tests"]]
         self.assertEqual(names[0], "01 goroutines: WaitGroup.Done")
         add = doc["tests"][1]
         self.assertEqual((add["status"], add["score"], add["max_score"]), ("failed", 0, 1))
         self.assertEqual(add["output"].splitlines()[:2], ["not implemented yet: WaitGroup::add", "Count in a member."])
         self.assertIn("x.hpp:1: error: boom", doc["output"])
-        phases = doc["workbook"]["phases"]
+        phases = doc["extra_data"]["workbook"]["phases"]
         self.assertEqual(phases[0]["flaky"], ["Chan.Race"])
         self.assertEqual(phases[0]["tsan"], "races in 1 tests")
         self.assertFalse(phases[1]["compiled"])

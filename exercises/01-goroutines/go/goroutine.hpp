@@ -40,7 +40,9 @@ class Goroutine {
  public:
   Goroutine() noexcept = default;
   Goroutine(Goroutine&&) noexcept = default;
-  Goroutine& operator=(Goroutine&&) noexcept = default;  // TODO: stop and join the old goroutine first
+  // TODO: assigning over a running goroutine must stop and join it first
+  // (check that whatever your members do on move-assignment does that).
+  Goroutine& operator=(Goroutine&&) noexcept = default;
   Goroutine(const Goroutine&) = delete;
   Goroutine& operator=(const Goroutine&) = delete;
 

@@ -69,7 +69,11 @@ class Backoff {
     const double cap = static_cast<double>(policy_.max.count());
     const double base = std::min(grown, cap);  // min(inf, cap) is cap
     const double r = std::clamp(random01_(), 0.0, 1.0);
-    return Duration(static_cast<Duration::rep>(base * (1.0 - policy_.jitter * r)));
+    const double nanos = base * (1.0 - policy_.jitter * r);
+    // A max near Duration::max() ("no cap") rounds up as a double; converting
+    // that back to an integer would overflow.
+    if (nanos >= cap) return policy_.max;
+    return Duration(static_cast<Duration::rep>(nanos));
   }
 
   const BackoffPolicy& policy() const { return policy_; }

@@ -14,7 +14,7 @@ def last_grade(path):
     """({phase number: summary}, header) from a previous results.json, or ({}, "")."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        workbook = data["workbook"]
+        workbook = data["extra_data"]["workbook"]
         by_phase = {p["phase"]: p for p in workbook["phases"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}, ""
