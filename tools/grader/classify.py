@@ -35,6 +35,7 @@ def _basename(path):
 _TODO = re.compile(r"not implemented yet: ([^\"\n]+)")
 _TSAN_MAPPING = re.compile(r"ThreadSanitizer: unexpected memory mapping")
 _DEADLOCK = re.compile(r"go-workbook: timed out after (\S+) s: probably a deadlock")
+_WAITING_FOR = re.compile(r"go-workbook: still waiting for: (.+)$", re.M)
 _TSAN = re.compile(r"WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$", re.M)
 # "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan).
 _FRAME = re.compile(r"^\s+#(\d+) (?:0x[0-9a-f]+ in )?(.+?) (\S+?):(\d+)(?::\d+)?(?: \(.*)?$", re.M)
@@ -108,7 +109,10 @@ def classify(output, ctest_status="", seconds=0.0):
         return Failure("tsan-setup", "ThreadSanitizer could not start: unexpected memory mapping")
     m = _DEADLOCK.search(output)
     if m:
-        return Failure("deadlock", f"timed out after {m.group(1)} s: probably a deadlock")
+        waiting = _WAITING_FOR.search(output)
+        # The watchdog's own "test X to finish" says nothing the test name does not.
+        detail = f" (waiting for {waiting.group(1)})" if waiting and not waiting.group(1).startswith("test ") else ""
+        return Failure("deadlock", _short(f"timed out after {m.group(1)} s: probably a deadlock{detail}"))
     if ctest_status == "Timeout":
         return Failure("timeout", f"killed by ctest's timeout after {seconds:.0f} s: probably a deadlock")
     m = _TSAN.search(output)
