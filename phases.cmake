@@ -6,3 +6,8 @@ workbook_phase(
   NUMBER 01 SLUG goroutines
   TESTS goroutine_test.cpp wait_group_test.cpp backoff_test.cpp
   BENCHES spawn_bench.cpp)
+
+workbook_phase(
+  NUMBER 02 SLUG channels
+  TESTS chan_test.cpp chan_nonblocking_test.cpp chan_stress_test.cpp
+  BENCHES chan_bench.cpp)

@@ -1,0 +1,116 @@
+// Phase 02 benchmarks: what it costs to move a value through a channel.
+//
+//   Buffered1P1C/...         capacity 1024; one producer thread sends ints, the
+//                            benchmark thread receives them: one item per iteration
+//   Buffered2P2C/...         capacity 1024; two producer threads, two consumers
+//                            (the benchmark's two threads): one item per iteration
+//   UnbufferedPingPong/...   the benchmark thread and an echo thread bounce a
+//                            value through two channels: one round trip per iteration
+//
+// Variants:
+//   go_Chan                  go::Chan<int>: your track, or the reference
+//   textbook_mutex_condvar   baseline::TextbookChan<int> (textbook_chan.hpp): one
+//                            mutex, two condition variables over a std::deque
+//
+// Times are per item (per round trip for the ping-pong), as the Go twins in
+// go/chan_test.go report theirs, so the table's ref/Go column compares like
+// with like. Threads are started once per run, outside the timed loop, and
+// joined after it: thread creation is phase 01's benchmark, not this one's.
+// (A producer may fill the 1024-slot buffer before the clock starts; against
+// the millions of items of a run that is noise.)
+//
+// Run: make bench PHASE=02 (student vs reference vs Go's BenchmarkBuffered1P1C...)
+#include <benchmark/benchmark.h>
+
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "02-channels/textbook_chan.hpp"
+#include "go/chan.hpp"
+#include "go_bench/guard.hpp"
+
+namespace {
+
+constexpr int kBufferedCapacity = 1024;
+
+// Every operation the benchmarks use, once, on a buffered channel (a
+// rendezvous would need a second thread). A stub's go::todo skips the
+// benchmark as "not implemented yet".
+template <class Chan>
+bool chan_implemented(benchmark::State& state) {
+  return go_bench::implemented(state, [] {
+    Chan probe(1);
+    probe.send(1);
+    std::optional<int> got = probe.recv();
+    benchmark::DoNotOptimize(got);
+    probe.close();
+  });
+}
+
+// Buffered1P1C (Threads(1)) and Buffered2P2C (Threads(2)): each benchmark
+// thread is a consumer and has a producer of its own. Every consumer receives
+// max_iterations items and every producer sends as many, so the run ends with
+// the buffer drained and every producer done, whoever took whose items.
+template <class Chan>
+void Buffered(benchmark::State& state) {
+  // One run's channel and producers, shared by the consumer threads. Thread 0
+  // creates it before the loop and destroys it after; the other threads only
+  // touch it inside the loop, and the loop's start and end are barriers.
+  struct Run {
+    Chan ch;
+    std::vector<std::jthread> producers;  // declared after ch: joined before ch goes
+
+    Run(int producer_count, benchmark::IterationCount items_each) : ch(kBufferedCapacity) {
+      for (int p = 0; p < producer_count; ++p) {
+        producers.emplace_back([this, items_each] {
+          for (benchmark::IterationCount i = 0; i < items_each; ++i) ch.send(static_cast<int>(i));
+        });
+      }
+    }
+  };
+  static std::optional<Run> run;
+
+  if (!chan_implemented<Chan>(state)) return;
+  if (state.thread_index() == 0) run.emplace(state.threads(), state.max_iterations);
+  for (auto _ : state) {
+    std::optional<int> item = run->ch.recv();
+    benchmark::DoNotOptimize(item);
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) run.reset();  // joins the producers: they have sent everything
+}
+BENCHMARK_TEMPLATE(Buffered, go::Chan<int>)->Name("Buffered1P1C/go_Chan")->UseRealTime();
+BENCHMARK_TEMPLATE(Buffered, baseline::TextbookChan<int>)->Name("Buffered1P1C/textbook_mutex_condvar")->UseRealTime();
+BENCHMARK_TEMPLATE(Buffered, go::Chan<int>)->Name("Buffered2P2C/go_Chan")->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(Buffered, baseline::TextbookChan<int>)
+    ->Name("Buffered2P2C/textbook_mutex_condvar")
+    ->Threads(2)
+    ->UseRealTime();
+
+// UnbufferedPingPong: send on ping, the echo thread receives it and sends it
+// back on pong, receive it from pong. Every hand-off finds the other side
+// (about to be) asleep, so this measures the wake-up path.
+template <class Chan, int kCapacity>
+void PingPong(benchmark::State& state) {
+  if (!chan_implemented<Chan>(state)) return;
+  Chan ping(kCapacity);
+  Chan pong(kCapacity);
+  std::jthread echo([&] {
+    while (std::optional<int> v = ping.recv()) pong.send(*v);
+  });
+  for (auto _ : state) {
+    ping.send(1);
+    std::optional<int> back = pong.recv();
+    benchmark::DoNotOptimize(back);
+  }
+  ping.close();  // the echo thread's recv returns nullopt; echo is joined before the channels go
+}
+// go::Chan: capacity 0, a true rendezvous, as Go's make(chan int). TextbookChan
+// cannot express one (see textbook_chan.hpp): capacity 1, the nearest it gets.
+BENCHMARK_TEMPLATE(PingPong, go::Chan<int>, 0)->Name("UnbufferedPingPong/go_Chan")->UseRealTime();
+BENCHMARK_TEMPLATE(PingPong, baseline::TextbookChan<int>, 1)
+    ->Name("UnbufferedPingPong/textbook_mutex_condvar")
+    ->UseRealTime();
+
+}  // namespace

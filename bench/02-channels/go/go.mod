@@ -1,0 +1,3 @@
+module workbook/bench/channels
+
+go 1.19

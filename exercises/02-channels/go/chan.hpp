@@ -1,0 +1,142 @@
+// go::Chan<T>: Go's chan T. A typed queue that goroutines share.
+// Lesson: phases/02-channels/README.md.
+//
+//   go::Chan<int> ch(16);              // make(chan int, 16); go::Chan<int> ch(0) is unbuffered
+//   ch.send(42);                       // ch <- 42
+//   std::optional<int> v = ch.recv();  // v, ok := <-ch   (nullopt: closed and drained)
+//   ch.close();                        // close(ch)
+//   for (int x : ch) use(x);           // for x := range ch
+//
+// Contract (the tests check each point):
+//   - Chan is a handle: copies share one channel (operator== says "same
+//     channel"). Chan() is the nil channel: send/recv block forever, try_send
+//     says full, try_recv says empty, timed operations time out, len() and
+//     cap() are 0, close() panics.
+//   - Chan(capacity): capacity < 0 throws std::invalid_argument (the message
+//     mentions the capacity). Capacity 0 is a rendezvous: send() returns only
+//     after a receiver took the value. Capacity n: send() blocks only while n
+//     values are buffered. FIFO order.
+//   - recv() blocks until a value arrives; after close() it first drains the
+//     buffer, then returns nullopt at once, every time.
+//   - close() wakes every blocked receiver (nullopt) and every blocked sender,
+//     which throws go::panic("send on closed channel"). Any send on a closed
+//     channel throws that; close() of a closed channel throws
+//     go::panic("close of closed channel"), of nil "close of nil channel".
+//   - try_send/try_recv never block: ok, full/empty, or (try_recv) closed.
+//     try_send on a closed channel panics, like a send case in Go's select.
+//   - send_for/send_until/recv_for/recv_until wait at most until the deadline
+//     on the given clock (use Clock::at to be woken), then return timeout.
+//     An operation that can complete at once does so even with no time left.
+//     On the nil channel they sleep on the clock (clock.sleep_until) until the
+//     deadline: nothing else can ever end them.
+//   - A send that does not happen (full, timeout) leaves the caller's value
+//     untouched: move from it only once the value really goes somewhere.
+//   - A send happens before the matching receive completes.
+//
+// Hints:
+//   - Start with the textbook version: a std::shared_ptr to a state holding a
+//     std::mutex, a std::deque<T>, a closed flag and two
+//     std::condition_variables (not_full, not_empty), waits in predicate loops.
+//     Capacity 0 does not fit that shape: a sender must wait until *its* value
+//     has been taken. A counter of values taken, or a per-sender flag, helps.
+//   - Then the fast version (the lesson's "How a channel works inside"): FIFO
+//     queues of blocked waiters, each sleeping on its own go::Parker
+//     (go/parker.hpp, given), and a send that hands its value straight to a
+//     waiting receiver.
+//   - Timed operations: register a timer with clock.at(deadline, ...) that,
+//     under the channel's lock, takes the waiter out of its queue and wakes it.
+//     The timer may run after you returned: what it touches must stay alive.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+#include "go/chan_iterator.hpp"
+#include "go/chan_status.hpp"
+#include "go/chan_views.hpp"
+#include "go/clock.hpp"
+#include "go/panic.hpp"
+#include "go/todo.hpp"
+
+namespace go {
+
+template <class T>
+class Chan {
+ public:
+  using value_type = T;
+
+  Chan() = default;  // the nil channel
+
+  explicit Chan(std::ptrdiff_t capacity) {
+    (void)capacity;
+    throw go::todo("Chan::Chan");  // TODO: validate, then create the shared state
+  }
+
+  void send(T value) {
+    (void)value;
+    throw go::todo("Chan::send");  // TODO
+  }
+
+  std::optional<T> recv() { throw go::todo("Chan::recv"); }  // TODO
+
+  ChanStatus try_send(T&& value) {
+    (void)value;
+    throw go::todo("Chan::try_send");  // TODO: move from value only on ok
+  }
+  ChanStatus try_send(const T& value) {
+    T copy(value);
+    return try_send(std::move(copy));
+  }
+
+  RecvResult<T> try_recv() { throw go::todo("Chan::try_recv"); }  // TODO
+
+  ChanStatus send_until(T&& value, TimePoint deadline, Clock& clock = real_clock()) {
+    (void)value;
+    (void)deadline;
+    (void)clock;
+    throw go::todo("Chan::send_until");  // TODO
+  }
+  ChanStatus send_for(T&& value, Duration timeout, Clock& clock = real_clock()) {
+    return send_until(std::move(value), clock.deadline_after(timeout), clock);
+  }
+  ChanStatus send_until(const T& value, TimePoint deadline, Clock& clock = real_clock()) {
+    T copy(value);
+    return send_until(std::move(copy), deadline, clock);
+  }
+  ChanStatus send_for(const T& value, Duration timeout, Clock& clock = real_clock()) {
+    T copy(value);
+    return send_for(std::move(copy), timeout, clock);
+  }
+
+  RecvResult<T> recv_until(TimePoint deadline, Clock& clock = real_clock()) {
+    (void)deadline;
+    (void)clock;
+    throw go::todo("Chan::recv_until");  // TODO
+  }
+  RecvResult<T> recv_for(Duration timeout, Clock& clock = real_clock()) {
+    return recv_until(clock.deadline_after(timeout), clock);
+  }
+
+  void close() { throw go::todo("Chan::close"); }  // TODO
+
+  std::size_t len() const { throw go::todo("Chan::len"); }  // TODO
+  std::size_t cap() const { throw go::todo("Chan::cap"); }  // TODO
+  bool is_nil() const { throw go::todo("Chan::is_nil"); }   // TODO
+
+  friend bool operator==(const Chan& a, const Chan& b) {
+    (void)a;
+    (void)b;
+    throw go::todo("Chan::operator==");  // TODO: the same channel?
+  }
+
+  // Range-for (go/chan_iterator.hpp): receives until closed and drained.
+  ChanIterator<Chan> begin() { return ChanIterator<Chan>(this); }
+  std::default_sentinel_t end() { return {}; }
+
+ private:
+  // TODO: a std::shared_ptr to the channel's state (copies share it; a null
+  // pointer is the nil channel).
+};
+
+}  // namespace go

@@ -1,0 +1,84 @@
+// go::Parker: a one-shot "sleep until someone wakes me" for one thread, the
+// workbook's gopark/goready. Given code: the reference channel (and select)
+// put one in every blocked waiter.
+//
+//   go::Parker p;                  // waiter, before publishing itself
+//   queue.push(&p); unlock();      // ...then, outside the lock:
+//   p.park();                      // returns once unpark() was called
+//
+//   // the waker, having taken p out of the queue under the lock:
+//   p.unpark();
+//
+// Guarantees:
+//   - park() returns only after unpark() (no spurious return); if unpark()
+//     came first, park() returns at once. One park/unpark pair per Parker.
+//   - Everything the waker did before unpark() happens before park() returns.
+//   - unpark() never touches the Parker's memory after the store that releases
+//     the parked thread, except as a futex key (harmless if the thread has
+//     returned and the memory was reused), so a Parker may live on the parked
+//     thread's stack.
+//
+// Why not std::atomic::wait: libstdc++'s wait spins with sched_yield before
+// it sleeps, which on a machine with as many busy threads as cores hands the
+// CPU back and forth for nothing, and its notify always makes a system call
+// when anyone might wait. A Parker spins briefly with the CPU's pause
+// instruction (the partner is often about to arrive), then sleeps in the
+// kernel; unpark() makes a system call only if the thread really sleeps.
+#pragma once
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace go {
+
+class Parker {
+ public:
+  Parker() = default;
+  Parker(const Parker&) = delete;
+  Parker& operator=(const Parker&) = delete;
+
+  void park() {
+    for (int i = 0; i < kSpins; ++i) {
+      if (state_.load(std::memory_order_acquire) == kWoken) return;
+      cpu_relax();
+    }
+    std::uint32_t expected = kSpinning;
+    if (!state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) return;  // woken meanwhile
+    while (state_.load(std::memory_order_acquire) != kWoken) futex(FUTEX_WAIT_PRIVATE, kSleeping);
+  }
+
+  void unpark() {
+    if (state_.exchange(kWoken, std::memory_order_acq_rel) == kSleeping) futex(FUTEX_WAKE_PRIVATE, 1);
+  }
+
+  bool unparked() const { return state_.load(std::memory_order_acquire) == kWoken; }
+
+ private:
+  static constexpr std::uint32_t kSpinning = 0;
+  static constexpr std::uint32_t kSleeping = 1;
+  static constexpr std::uint32_t kWoken = 2;
+  // About a microsecond or two of pause instructions: longer than a typical
+  // hand-off between two running threads, far shorter than a futex round trip.
+  static constexpr int kSpins = 256;
+
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+  }
+
+  void futex(int op, std::uint32_t value) {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), op, value, nullptr, nullptr, 0);
+  }
+
+  std::atomic<std::uint32_t> state_{kSpinning};
+  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t), "a futex word is 32 bits");
+};
+
+}  // namespace go

@@ -1,0 +1,301 @@
+// Phase 02: go::Chan<T>, blocking semantics: rendezvous, buffering, order,
+// close. Each test names the wrong channel it is there to reject.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "go/chan.hpp"
+#include "go/panic.hpp"
+#include "support/bounded.hpp"
+
+namespace {
+
+TEST(Chan, NegativeCapacityIsRejected) {
+  try {
+    go::Chan<int> ch(-1);
+    FAIL() << "a negative capacity must throw std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("capacity"), std::string::npos)
+        << "the message should say the capacity is wrong, got: " << e.what();
+  }
+}
+
+TEST(Chan, LenAndCapOfABufferedChannel) {
+  go::Chan<int> ch(3);
+  EXPECT_EQ(ch.cap(), 3u);
+  EXPECT_EQ(ch.len(), 0u);
+  ch.send(1);
+  ch.send(2);
+  EXPECT_EQ(ch.len(), 2u);
+  EXPECT_EQ(ch.recv(), 1);
+  EXPECT_EQ(ch.len(), 1u);
+  go::Chan<int> unbuffered(0);
+  EXPECT_EQ(unbuffered.cap(), 0u);
+}
+
+TEST(Chan, UnbufferedSendWaitsForAReceiver) {
+  // Wrong solution rejected: capacity 0 as an unbounded queue (send returns
+  // at once). Go's unbuffered channel is a rendezvous.
+  go::Chan<int> ch(0);
+  std::atomic<bool> sent{false};
+  std::jthread sender([&] {
+    ch.send(7);
+    sent = true;
+  });
+  EXPECT_TRUE(go_test::holds_for([&] { return !sent.load(); }))
+      << "send() on an unbuffered channel returned with no receiver: capacity 0 must be a rendezvous";
+  std::optional<int> got;
+  go_test::finishes_within("recv() to take the value a blocked sender holds", [&] { got = ch.recv(); });
+  EXPECT_EQ(got, 7);
+  EXPECT_TRUE(go_test::eventually([&] { return sent.load(); })) << "the sender was not released by the receive";
+  EXPECT_EQ(ch.len(), 0u) << "an unbuffered channel never holds a value";
+}
+
+TEST(Chan, UnbufferedRecvWaitsForASender) {
+  go::Chan<std::string> ch(0);
+  std::atomic<bool> received{false};
+  std::optional<std::string> got;
+  std::jthread receiver([&] {
+    got = ch.recv();
+    received = true;
+  });
+  EXPECT_TRUE(go_test::holds_for([&] { return !received.load(); })) << "recv() returned with nothing sent";
+  go_test::finishes_within("send() to hand its value to a blocked receiver", [&] { ch.send("hello"); });
+  ASSERT_TRUE(go_test::eventually([&] { return received.load(); })) << "the receiver never woke: lost wake-up?";
+  EXPECT_EQ(got, "hello");
+}
+
+TEST(Chan, BufferedSendBlocksOnlyWhenFull) {
+  // Wrong solution rejected: a buffer that grows past its capacity.
+  go::Chan<int> ch(2);
+  go_test::finishes_within("two sends into a channel of capacity 2", [&] {
+    ch.send(1);
+    ch.send(2);
+  });
+  std::atomic<bool> third_sent{false};
+  std::jthread sender([&] {
+    ch.send(3);
+    third_sent = true;
+  });
+  EXPECT_TRUE(go_test::holds_for([&] { return !third_sent.load(); }))
+      << "a third send into a full channel of capacity 2 did not block";
+  EXPECT_LE(ch.len(), 2u) << "len() exceeds cap()";
+  EXPECT_EQ(ch.recv(), 1);
+  EXPECT_TRUE(go_test::eventually([&] { return third_sent.load(); })) << "a receive made room, but the sender slept on";
+  EXPECT_EQ(ch.recv(), 2);
+  EXPECT_EQ(ch.recv(), 3) << "the blocked sender's value must come after those already buffered";
+}
+
+TEST(Chan, ValuesArriveInTheOrderSent) {
+  for (int capacity : {0, 1, 16}) {
+    go::Chan<int> ch(capacity);
+    constexpr int kValues = 2000;
+    std::jthread producer([&] {
+      for (int i = 0; i < kValues; ++i) ch.send(i);
+    });
+    go_test::finishes_within("2000 receives from one producer", [&] {
+      for (int i = 0; i < kValues; ++i) {
+        std::optional<int> got = ch.recv();
+        ASSERT_EQ(got, i) << "FIFO order broken on a channel of capacity " << capacity;
+      }
+    });
+  }
+}
+
+TEST(Chan, RecvAfterCloseDrainsTheBufferFirst) {
+  // Wrong solution rejected: recv() reporting "closed" while values remain.
+  go::Chan<int> ch(3);
+  ch.send(1);
+  ch.send(2);
+  ch.close();
+  EXPECT_EQ(ch.recv(), 1) << "values sent before close() must still be received";
+  EXPECT_EQ(ch.recv(), 2);
+  EXPECT_EQ(ch.recv(), std::nullopt) << "closed and drained: recv() returns nullopt";
+  EXPECT_EQ(ch.recv(), std::nullopt) << "...at once, every time";
+}
+
+TEST(Chan, CloseWakesEveryBlockedReceiver) {
+  // Wrong solutions rejected: a close() that wakes nobody, or only one.
+  constexpr int kReceivers = 3;
+  go::Chan<int> ch(0);
+  std::atomic<int> woke{0};
+  std::atomic<int> got_value{0};
+  std::vector<std::jthread> receivers;
+  for (int i = 0; i < kReceivers; ++i) {
+    receivers.emplace_back([&] {
+      if (ch.recv().has_value()) got_value.fetch_add(1);
+      woke.fetch_add(1);
+    });
+  }
+  EXPECT_TRUE(go_test::holds_for([&] { return woke.load() == 0; })) << "a receiver returned before close()";
+  ch.close();
+  EXPECT_TRUE(go_test::eventually([&] { return woke.load() == kReceivers; }))
+      << woke.load() << " of " << kReceivers << " blocked receivers woke on close(): close must wake them all";
+  EXPECT_EQ(got_value.load(), 0) << "a receiver released by close() gets nullopt, not a value";
+}
+
+TEST(Chan, CloseMakesBlockedSendersPanic) {
+  go::Chan<int> ch(0);
+  std::atomic<int> panicked{0};
+  std::vector<std::jthread> senders;
+  for (int i = 0; i < 2; ++i) {
+    senders.emplace_back([&, i] {
+      try {
+        ch.send(i);
+      } catch (const go::panic& p) {
+        if (std::string(p.what()) == "send on closed channel") panicked.fetch_add(1);
+      }
+    });
+  }
+  EXPECT_TRUE(go_test::holds_for([&] { return panicked.load() == 0; }));
+  ch.close();
+  EXPECT_TRUE(go_test::eventually([&] { return panicked.load() == 2; }))
+      << "blocked senders must wake on close() and throw go::panic(\"send on closed channel\")";
+}
+
+TEST(Chan, SendOnAClosedChannelPanics) {
+  go::Chan<int> ch(1);
+  ch.close();
+  try {
+    ch.send(1);
+    FAIL() << "send on a closed channel must throw go::panic";
+  } catch (const go::panic& p) {
+    EXPECT_STREQ(p.what(), "send on closed channel");
+  }
+  EXPECT_EQ(ch.len(), 0u) << "the failed send must not have buffered its value";
+}
+
+TEST(Chan, ClosingTwiceOrClosingNilPanics) {
+  go::Chan<int> ch(0);
+  ch.close();
+  try {
+    ch.close();
+    FAIL() << "a second close() must throw go::panic";
+  } catch (const go::panic& p) {
+    EXPECT_STREQ(p.what(), "close of closed channel");
+  }
+  go::Chan<int> nil;
+  try {
+    nil.close();
+    FAIL() << "close() of the nil channel must throw go::panic";
+  } catch (const go::panic& p) {
+    EXPECT_STREQ(p.what(), "close of nil channel");
+  }
+}
+
+TEST(Chan, RangeForEndsWhenClosedAndDrained) {
+  go::Chan<int> ch(4);
+  std::jthread producer([&] {
+    for (int i = 0; i < 100; ++i) ch.send(i);
+    ch.close();
+  });
+  std::vector<int> seen;
+  go_test::finishes_within("range-for over a channel to end after close()", [&] {
+    for (int v : ch) seen.push_back(v);
+  });
+  ASSERT_EQ(seen.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(seen[i], i);
+}
+
+TEST(Chan, CopiesShareOneChannel) {
+  go::Chan<int> a(1);
+  go::Chan<int> b = a;
+  EXPECT_TRUE(a == b) << "a copy is the same channel";
+  a.send(5);
+  EXPECT_EQ(b.len(), 1u);
+  EXPECT_EQ(b.recv(), 5);
+  EXPECT_FALSE(a == go::Chan<int>(1)) << "two make()s are two channels";
+  EXPECT_TRUE(go::Chan<int>{}.is_nil());
+  EXPECT_FALSE(a.is_nil());
+}
+
+template <class C>
+concept CanSend = requires(C c) {
+  c.send(1);
+};
+template <class C>
+concept CanClose = requires(C c) {
+  c.close();
+};
+template <class C>
+concept CanRecv = requires(C c) {
+  c.recv();
+};
+
+TEST(Chan, DirectionalViews) {
+  go::Chan<int> ch(2);
+  go::SendChan<int> out = ch;  // chan<- int
+  go::RecvChan<int> in = ch;   // <-chan int
+  static_assert(!CanSend<go::RecvChan<int>>, "a receive-only channel cannot send");
+  static_assert(!CanClose<go::RecvChan<int>>, "a receive-only channel cannot close");
+  static_assert(!CanRecv<go::SendChan<int>>, "a send-only channel cannot receive");
+  static_assert(CanSend<go::SendChan<int>> && CanClose<go::SendChan<int>> && CanRecv<go::RecvChan<int>>);
+  out.send(1);
+  EXPECT_EQ(out.try_send(2), go::ChanStatus::ok);
+  EXPECT_EQ(in.len(), 2u);
+  EXPECT_EQ(in.recv(), 1);
+  out.close();
+  EXPECT_EQ(in.recv(), 2);
+  EXPECT_EQ(in.recv(), std::nullopt);
+}
+
+TEST(Chan, MoveOnlyValuesAreNeitherCopiedNorLost) {
+  for (int capacity : {0, 2}) {
+    go::Chan<std::unique_ptr<int>> ch(capacity);
+    std::jthread producer([&] {
+      for (int i = 0; i < 10; ++i) ch.send(std::make_unique<int>(i));
+      ch.close();
+    });
+    int expected = 0;
+    go_test::finishes_within("ten unique_ptrs through the channel", [&] {
+      while (std::optional<std::unique_ptr<int>> p = ch.recv()) {
+        ASSERT_NE(*p, nullptr) << "a moved-from (empty) unique_ptr arrived";
+        EXPECT_EQ(**p, expected++);
+      }
+    });
+    EXPECT_EQ(expected, 10);
+  }
+}
+
+struct NoDefault {
+  explicit NoDefault(int v) : value(v) {}
+  int value;
+};
+
+TEST(Chan, TypesWithoutADefaultConstructorWork) {
+  go::Chan<NoDefault> ch(1);
+  ch.send(NoDefault(3));
+  std::optional<NoDefault> got = ch.recv();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->value, 3);
+  ch.close();
+  EXPECT_FALSE(ch.recv().has_value());
+}
+
+TEST(Chan, LargeValuesArriveIntact) {
+  using Page = std::array<unsigned char, 8192>;
+  go::Chan<Page> ch(2);
+  std::jthread producer([&] {
+    for (int i = 0; i < 8; ++i) {
+      Page page;
+      page.fill(static_cast<unsigned char>(i));
+      ch.send(page);
+    }
+  });
+  go_test::finishes_within("eight 8 KiB values", [&] {
+    for (int i = 0; i < 8; ++i) {
+      std::optional<Page> page = ch.recv();
+      ASSERT_TRUE(page.has_value());
+      for (unsigned char byte : *page) ASSERT_EQ(byte, static_cast<unsigned char>(i));
+    }
+  });
+}
+
+}  // namespace
