@@ -1,0 +1,57 @@
+// go::Parker (support/go/parker.hpp): the sleep/wake primitive under the
+// reference channel's waiters.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "go/parker.hpp"
+#include "support/bounded.hpp"
+
+namespace {
+
+TEST(Parker, UnparkBeforeParkReturnsAtOnce) {
+  go::Parker parker;
+  parker.unpark();
+  EXPECT_TRUE(parker.unparked());
+  go_test::finishes_within("park() after unpark()", [&] { parker.park(); });
+}
+
+TEST(Parker, ParkSleepsUntilUnparked) {
+  go::Parker parker;
+  std::atomic<bool> returned{false};
+  int payload = 0;  // plain int: unpark() must publish it (ThreadSanitizer checks)
+  std::jthread sleeper([&] {
+    parker.park();
+    EXPECT_EQ(payload, 42);
+    returned = true;
+  });
+  EXPECT_TRUE(go_test::holds_for([&] { return !returned.load(); })) << "park() returned before unpark()";
+  payload = 42;
+  parker.unpark();
+  EXPECT_TRUE(go_test::eventually([&] { return returned.load(); })) << "unpark() did not wake the sleeper";
+}
+
+TEST(Parker, ManyHandOffsLoseNoWakeUp) {
+  // Each round: a fresh Parker on the waiter's stack, unparked by the other
+  // thread at a random point of its spin / sleep.
+  constexpr int kRounds = 20000;
+  std::atomic<go::Parker*> slot{nullptr};
+  std::jthread waker([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      go::Parker* p = nullptr;
+      while ((p = slot.exchange(nullptr, std::memory_order_acq_rel)) == nullptr) std::this_thread::yield();
+      p->unpark();
+    }
+  });
+  go_test::finishes_within("20000 park/unpark hand-offs", [&] {
+    for (int i = 0; i < kRounds; ++i) {
+      go::Parker p;
+      slot.store(&p, std::memory_order_release);
+      p.park();
+    }
+  });
+}
+
+}  // namespace
