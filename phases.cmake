@@ -11,3 +11,8 @@ workbook_phase(
   NUMBER 02 SLUG channels
   TESTS chan_test.cpp chan_nonblocking_test.cpp chan_stress_test.cpp
   BENCHES chan_bench.cpp)
+
+workbook_phase(
+  NUMBER 03 SLUG select
+  TESTS select_test.cpp select_liveness_test.cpp time_test.cpp
+  BENCHES select_bench.cpp)

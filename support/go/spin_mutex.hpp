@@ -11,6 +11,10 @@
 // Meets the Lockable requirements (std::lock_guard, std::unique_lock work);
 // not recursive. Memory ordering: unlock() happens before the next lock()
 // that acquires it, as for std::mutex.
+//
+// Under ThreadSanitizer it announces itself as a mutex (tsan_interface.h), so
+// TSan's deadlock detector sees it: taking two of them in both orders is
+// reported as a lock-order inversion even in a run that did not deadlock.
 #pragma once
 
 #include <linux/futex.h>
@@ -20,35 +24,60 @@
 #include <atomic>
 #include <cstdint>
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GO_SPIN_MUTEX_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GO_SPIN_MUTEX_TSAN 1
+#endif
+#ifdef GO_SPIN_MUTEX_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace go {
 
 class SpinMutex {
  public:
+#ifdef GO_SPIN_MUTEX_TSAN
+  SpinMutex() { __tsan_mutex_create(this, 0); }
+  ~SpinMutex() { __tsan_mutex_destroy(this, 0); }
+#else
   SpinMutex() = default;
+#endif
   SpinMutex(const SpinMutex&) = delete;
   SpinMutex& operator=(const SpinMutex&) = delete;
 
   bool try_lock() {
-    std::uint32_t expected = kUnlocked;
-    return state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire, std::memory_order_relaxed);
+#ifdef GO_SPIN_MUTEX_TSAN
+    __tsan_mutex_pre_lock(this, __tsan_mutex_try_lock);
+    const bool locked = acquire_once();
+    __tsan_mutex_post_lock(this, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed), 0);
+    return locked;
+#else
+    return acquire_once();
+#endif
   }
 
   void lock() {
-    if (try_lock()) return;
-    for (int i = 0; i < kSpins; ++i) {
-      // Test before test-and-set: spin on a read, which keeps the cache line
-      // shared instead of bouncing it between cores.
-      if (state_.load(std::memory_order_relaxed) == kUnlocked && try_lock()) return;
-      cpu_relax();
-    }
-    // Slow path: announce a sleeper (kContended) so unlock() knows to wake us.
-    while (state_.exchange(kContended, std::memory_order_acquire) != kUnlocked) {
-      futex(FUTEX_WAIT_PRIVATE, kContended);
-    }
+#ifdef GO_SPIN_MUTEX_TSAN
+    __tsan_mutex_pre_lock(this, 0);
+    acquire();
+    __tsan_mutex_post_lock(this, 0, 0);
+#else
+    acquire();
+#endif
   }
 
   void unlock() {
-    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended) futex(FUTEX_WAKE_PRIVATE, 1);
+#ifdef GO_SPIN_MUTEX_TSAN
+    __tsan_mutex_pre_unlock(this, 0);
+    release();
+    __tsan_mutex_post_unlock(this, 0);
+#else
+    release();
+#endif
   }
 
  private:
@@ -56,6 +85,29 @@ class SpinMutex {
   static constexpr std::uint32_t kLocked = 1;     // held, nobody sleeping
   static constexpr std::uint32_t kContended = 2;  // held, someone may sleep
   static constexpr int kSpins = 128;
+
+  bool acquire_once() {
+    std::uint32_t expected = kUnlocked;
+    return state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire, std::memory_order_relaxed);
+  }
+
+  void acquire() {
+    if (acquire_once()) return;
+    for (int i = 0; i < kSpins; ++i) {
+      // Test before test-and-set: spin on a read, which keeps the cache line
+      // shared instead of bouncing it between cores.
+      if (state_.load(std::memory_order_relaxed) == kUnlocked && acquire_once()) return;
+      cpu_relax();
+    }
+    // Slow path: announce a sleeper (kContended) so release() knows to wake us.
+    while (state_.exchange(kContended, std::memory_order_acquire) != kUnlocked) {
+      futex(FUTEX_WAIT_PRIVATE, kContended);
+    }
+  }
+
+  void release() {
+    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended) futex(FUTEX_WAKE_PRIVATE, 1);
+  }
 
   static void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)

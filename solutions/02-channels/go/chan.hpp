@@ -59,6 +59,7 @@
 #include "go/chan_status.hpp"
 #include "go/chan_views.hpp"
 #include "go/clock.hpp"
+#include "go/detail/select_group.hpp"
 #include "go/panic.hpp"
 #include "go/parker.hpp"
 #include "go/spin_mutex.hpp"
@@ -69,8 +70,15 @@ template <class T>
 class Chan {
   // A goroutine blocked on this channel (Go's sudog). Lives on the blocked
   // thread's stack, or on the heap when a timer may still refer to it.
+  // A goroutine blocked on this channel (Go's sudog). Lives on the blocked
+  // thread's stack, or on the heap when a timer may still refer to it. A
+  // waiter of a select (group != nullptr) shares the group's parker, and must
+  // be claimed before it is completed (see go/detail/select_group.hpp).
   struct Waiter {
-    Parker parker;                         // where the blocked thread sleeps
+    Parker own_parker;
+    Parker* parker = &own_parker;          // where the blocked thread sleeps
+    detail::SelectGroup* group = nullptr;  // the select this waiter belongs to, if any
+    int case_index = -1;                   // its case in that select
     T* outgoing = nullptr;                 // sender: the value to hand over
     std::optional<T>* incoming = nullptr;  // receiver: where the value goes
     bool success = false;                  // transferred (false: closed or timed out)
@@ -78,8 +86,14 @@ class Chan {
     bool queued = false;                   // still in a queue (guarded by mu)
     Waiter* next = nullptr;
 
-    void wake() { parker.unpark(); }  // publishes success/incoming to the parked thread
-    void park() { parker.park(); }
+    Waiter() = default;
+    Waiter(const Waiter&) = delete;
+    Waiter& operator=(const Waiter&) = delete;
+
+    // Only one waiter of a select may complete; a plain waiter always may.
+    bool claim() { return group == nullptr || group->claim(case_index); }
+    void wake() { parker->unpark(); }  // publishes success/incoming to the parked thread
+    void park() { parker->park(); }
   };
 
   // FIFO of waiters (intrusive; removal from the middle is for timeouts only).
@@ -101,6 +115,14 @@ class Chan {
         w->queued = false;
       }
       return w;
+    }
+    // Pops waiters until one can be claimed; stale select waiters (their
+    // select already won elsewhere) are dropped on the way.
+    Waiter* pop_claimed() {
+      while (Waiter* w = pop()) {
+        if (w->claim()) return w;
+      }
+      return nullptr;
     }
     void remove(Waiter* w) {
       Waiter* prev = nullptr;
@@ -158,7 +180,7 @@ class Chan {
   void send(T value) {
     if (!state_) block_forever();
     std::unique_lock lock(state_->mu);
-    if (send_now(*state_, value, lock)) return;
+    if (send_now(*state_, value, [&] { lock.unlock(); })) return;
     Waiter me;
     me.outgoing = &value;
     state_->senders.push(&me);
@@ -173,7 +195,7 @@ class Chan {
     if (!state_) block_forever();
     std::unique_lock lock(state_->mu);
     std::optional<T> out;
-    if (recv_now(*state_, out, lock)) return out;
+    if (recv_now(*state_, out, [&] { lock.unlock(); })) return out;
     Waiter me;
     me.incoming = &out;
     state_->receivers.push(&me);
@@ -187,7 +209,7 @@ class Chan {
   ChanStatus try_send(T&& value) {
     if (!state_) return ChanStatus::full;
     std::unique_lock lock(state_->mu);
-    return send_now(*state_, value, lock) ? ChanStatus::ok : ChanStatus::full;
+    return send_now(*state_, value, [&] { lock.unlock(); }) ? ChanStatus::ok : ChanStatus::full;
   }
   ChanStatus try_send(const T& value) {
     T copy(value);
@@ -200,7 +222,7 @@ class Chan {
     RecvResult<T> result{ChanStatus::empty, std::nullopt};
     if (!state_) return result;
     std::unique_lock lock(state_->mu);
-    if (recv_now(*state_, result.value, lock)) {
+    if (recv_now(*state_, result.value, [&] { lock.unlock(); })) {
       result.status = result.value ? ChanStatus::ok : ChanStatus::closed;
     }
     return result;
@@ -214,7 +236,7 @@ class Chan {
       return ChanStatus::timeout;
     }
     std::unique_lock lock(state_->mu);
-    if (send_now(*state_, value, lock)) return ChanStatus::ok;
+    if (send_now(*state_, value, [&] { lock.unlock(); })) return ChanStatus::ok;
     if (clock.now() >= deadline) return ChanStatus::timeout;
     auto me = std::make_shared<Waiter>();
     me->outgoing = &value;
@@ -245,7 +267,7 @@ class Chan {
       return result;
     }
     std::unique_lock lock(state_->mu);
-    if (recv_now(*state_, result.value, lock)) {
+    if (recv_now(*state_, result.value, [&] { lock.unlock(); })) {
       result.status = result.value ? ChanStatus::ok : ChanStatus::closed;
       return result;
     }
@@ -272,8 +294,8 @@ class Chan {
       std::lock_guard lock(state_->mu);
       if (state_->closed) throw panic("close of closed channel");
       state_->closed = true;
-      while (Waiter* w = state_->receivers.pop()) released.push(w);
-      while (Waiter* w = state_->senders.pop()) released.push(w);
+      while (Waiter* w = state_->receivers.pop_claimed()) released.push(w);
+      while (Waiter* w = state_->senders.pop_claimed()) released.push(w);
     }
     // success stays false for all of them. Wake outside the lock.
     while (Waiter* w = released.pop()) w->wake();
@@ -294,15 +316,37 @@ class Chan {
   ChanIterator<Chan> begin() { return ChanIterator<Chan>(this); }
   std::default_sentinel_t end() { return {}; }
 
+  // --- The select protocol: what go::select (phase 03) needs, not for users.
+  // Every call but select_mutex() requires select_mutex() to be held.
+  using SelectWaiter = Waiter;
+  SpinMutex* select_mutex() const { return state_ ? &state_->mu : nullptr; }
+  template <class Unlock>
+  bool select_send_now(T& value, Unlock&& unlock) {
+    return send_now(*state_, value, std::forward<Unlock>(unlock));
+  }
+  template <class Unlock>
+  bool select_recv_now(std::optional<T>& out, Unlock&& unlock) {
+    return recv_now(*state_, out, std::forward<Unlock>(unlock));
+  }
+  void select_enqueue_send(Waiter* w) { state_->senders.push(w); }
+  void select_enqueue_recv(Waiter* w) { state_->receivers.push(w); }
+  void select_dequeue(Waiter* w) {  // no-op if a peer already took it out
+    if (!w->queued) return;
+    (w->outgoing ? state_->senders : state_->receivers).remove(w);
+  }
+
  private:
   // Sends without waiting if possible (a waiting receiver, or room in the
-  // buffer). Unlocks before waking anyone. Moves from value only on success.
-  static bool send_now(State& s, T& value, std::unique_lock<SpinMutex>& lock) {
+  // buffer). True when sent; moves from value only then. Called with the
+  // channel locked; calls unlock() before waking anyone (a select passes one
+  // that releases all its channels). Throws go::panic on a closed channel.
+  template <class Unlock>
+  static bool send_now(State& s, T& value, Unlock&& unlock) {
     if (s.closed) throw panic("send on closed channel");
-    if (Waiter* receiver = s.receivers.pop()) {
+    if (Waiter* receiver = s.receivers.pop_claimed()) {
       receiver->incoming->emplace(std::move(value));  // straight into its slot
       receiver->success = true;
-      lock.unlock();
+      unlock();
       receiver->wake();
       return true;
     }
@@ -314,24 +358,26 @@ class Chan {
   }
 
   // Receives without waiting if possible. True when done: out holds the value,
-  // or stays empty because the channel is closed and drained.
-  static bool recv_now(State& s, std::optional<T>& out, std::unique_lock<SpinMutex>& lock) {
+  // or stays empty because the channel is closed and drained. Same locking
+  // rules as send_now.
+  template <class Unlock>
+  static bool recv_now(State& s, std::optional<T>& out, Unlock&& unlock) {
     if (s.count > 0) {
       out.emplace(s.pop_front());
       // A sender waits only when the buffer is full: its value takes the
       // place just freed, keeping FIFO order.
-      if (Waiter* sender = s.senders.pop()) {
+      if (Waiter* sender = s.senders.pop_claimed()) {
         s.push_back(std::move(*sender->outgoing));
         sender->success = true;
-        lock.unlock();
+        unlock();
         sender->wake();
       }
       return true;
     }
-    if (Waiter* sender = s.senders.pop()) {  // unbuffered: take it from the sender's hands
+    if (Waiter* sender = s.senders.pop_claimed()) {  // unbuffered: take it from the sender's hands
       out.emplace(std::move(*sender->outgoing));
       sender->success = true;
-      lock.unlock();
+      unlock();
       sender->wake();
       return true;
     }

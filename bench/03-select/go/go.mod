@@ -1,0 +1,3 @@
+module workbook/bench/selectbench
+
+go 1.19
