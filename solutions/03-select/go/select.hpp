@@ -38,14 +38,13 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "go/chan.hpp"
 #include "go/detail/select_group.hpp"
@@ -60,7 +59,7 @@ namespace detail {
 // its peer, and the select calls it again (harmlessly) afterwards.
 class SelectLocks {
  public:
-  explicit SelectLocks(std::vector<SpinMutex*> order) : order_(std::move(order)) {}
+  explicit SelectLocks(std::span<SpinMutex* const> order) : order_(order) {}
   SelectLocks(const SelectLocks&) = delete;
   SelectLocks& operator=(const SelectLocks&) = delete;
   ~SelectLocks() { unlock(); }
@@ -76,7 +75,7 @@ class SelectLocks {
   }
 
  private:
-  std::vector<SpinMutex*> order_;  // distinct, sorted by address
+  std::span<SpinMutex* const> order_;  // distinct, sorted by address
   bool held_ = false;
 };
 
@@ -147,39 +146,84 @@ struct is_default_case : std::false_type {};
 template <class F>
 struct is_default_case<DefaultCase<F>> : std::true_type {};
 
-template <class T, class F>
-std::unique_ptr<SelectOp> make_op(RecvCase<T, F>& c) {
-  return std::make_unique<RecvOp<T, F>>(c);
-}
-template <class T, class F>
-std::unique_ptr<SelectOp> make_op(SendCase<T, F>& c) {
-  return std::make_unique<SendOp<T, F>>(c);
-}
+// The default case, as an operation that is never ready on a channel.
 template <class F>
-std::unique_ptr<SelectOp> make_op(DefaultCase<F>&) {
-  return nullptr;  // not a channel operation
-}
+class DefaultOp final : public SelectOp {
+ public:
+  explicit DefaultOp(DefaultCase<F>& c) : case_(c) {}
+  SpinMutex* mutex() const override { return nullptr; }
+  bool poll(SelectLocks&) override { return false; }
+  void enqueue(SelectGroup&, int) override {}
+  void dequeue() override {}
+  void complete_after_wake() override {}
+  void run() override { std::invoke(case_.handler); }
+
+ private:
+  DefaultCase<F>& case_;
+};
+
+// op_for<Case>: the operation type of a case type.
+template <class C>
+struct op_for;
+template <class T, class F>
+struct op_for<RecvCase<T, F>> {
+  using type = RecvOp<T, F>;
+};
+template <class T, class F>
+struct op_for<SendCase<T, F>> {
+  using type = SendOp<T, F>;
+};
+template <class F>
+struct op_for<DefaultCase<F>> {
+  using type = DefaultOp<F>;
+};
 
 inline std::minstd_rand& select_random() {
   thread_local std::minstd_rand engine{std::random_device{}()};
   return engine;
 }
 
-// The algorithm, on type-erased operations. ops[i] is null for the default
-// case (at most one). Returns the index of the case to run; its run() is
-// still to be called (outside every lock).
-inline std::size_t select_impl(std::vector<std::unique_ptr<SelectOp>>& ops, std::ptrdiff_t default_index) {
-  std::vector<SpinMutex*> order;
-  for (auto& op : ops) {
-    if (op && op->mutex()) order.push_back(op->mutex());
+// The algorithm, on type-erased operations (no heap allocation: every buffer
+// is an array on this frame). default_index is the default case's position,
+// or -1. Returns the index of the case to run; its run() is still to be called
+// (outside every lock).
+// Insertion sort and de-duplication of the (few) channel locks: N is the
+// number of cases, so anything cleverer costs more than it saves.
+template <std::size_t N>
+void sort_by_address(std::array<SpinMutex*, N>& locks, std::size_t n) {
+  for (std::size_t i = 1; i < n; ++i) {
+    SpinMutex* mu = locks[i];
+    std::size_t j = i;
+    for (; j > 0 && std::less<SpinMutex*>()(mu, locks[j - 1]); --j) locks[j] = locks[j - 1];
+    locks[j] = mu;
   }
-  std::sort(order.begin(), order.end());
-  order.erase(std::unique(order.begin(), order.end()), order.end());
+}
+template <std::size_t N>
+std::size_t drop_repeats(std::array<SpinMutex*, N>& sorted, std::size_t n) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (kept == 0 || sorted[kept - 1] != sorted[i]) sorted[kept++] = sorted[i];
+  }
+  return kept;
+}
 
-  std::vector<std::size_t> poll_order;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (ops[i] && ops[i]->mutex()) poll_order.push_back(i);
+template <std::size_t N>
+std::size_t select_impl(const std::array<SelectOp*, N>& ops, std::ptrdiff_t default_index) {
+  std::array<SpinMutex*, N> order_buffer{};
+  std::size_t locks_needed = 0;
+  for (SelectOp* op : ops) {
+    if (op->mutex()) order_buffer[locks_needed++] = op->mutex();
   }
+  sort_by_address(order_buffer, locks_needed);
+  locks_needed = drop_repeats(order_buffer, locks_needed);  // a channel named twice is locked once
+  const std::span<SpinMutex* const> order(order_buffer.data(), locks_needed);
+
+  std::array<std::size_t, N> poll_buffer{};
+  std::size_t polled = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (ops[i]->mutex()) poll_buffer[polled++] = i;
+  }
+  std::span<std::size_t> poll_order(poll_buffer.data(), polled);
   std::shuffle(poll_order.begin(), poll_order.end(), select_random());
 
   if (order.empty() && default_index < 0) {
@@ -209,6 +253,15 @@ inline std::size_t select_impl(std::vector<std::unique_ptr<SelectOp>>& ops, std:
   return winner;
 }
 
+template <class... Cases>
+constexpr std::ptrdiff_t default_position() {
+  constexpr bool is_default[] = {is_default_case<Cases>::value...};
+  for (std::size_t i = 0; i < sizeof...(Cases); ++i) {
+    if (is_default[i]) return static_cast<std::ptrdiff_t>(i);
+  }
+  return -1;
+}
+
 }  // namespace detail
 
 template <class... Cases>
@@ -216,25 +269,12 @@ std::size_t select(Cases&&... cases) {
   static_assert(sizeof...(Cases) > 0, "go::select needs at least one case (Go's empty select is a deadlock)");
   static_assert((static_cast<int>(detail::is_default_case<std::decay_t<Cases>>::value) + ... + 0) <= 1,
                 "go::select: at most one default case");
-  std::vector<std::unique_ptr<detail::SelectOp>> ops;
-  ops.reserve(sizeof...(Cases));
-  std::ptrdiff_t default_index = -1;
-  std::vector<std::function<void()>> defaults;
-  (
-      [&](auto& c) {
-        if constexpr (detail::is_default_case<std::decay_t<decltype(c)>>::value) {
-          default_index = static_cast<std::ptrdiff_t>(ops.size());
-          defaults.emplace_back([&c] { std::invoke(c.handler); });
-        }
-        ops.push_back(detail::make_op(c));
-      }(cases),
-      ...);
-  const std::size_t chosen = detail::select_impl(ops, default_index);
-  if (static_cast<std::ptrdiff_t>(chosen) == default_index) {
-    defaults.front()();
-  } else {
-    ops[chosen]->run();
-  }
+  // One operation object per case, on this frame; each holds its waiter.
+  std::tuple<typename detail::op_for<std::decay_t<Cases>>::type...> ops(cases...);
+  const auto erased =
+      std::apply([](auto&... op) { return std::array<detail::SelectOp*, sizeof...(Cases)>{&op...}; }, ops);
+  const std::size_t chosen = detail::select_impl(erased, detail::default_position<std::decay_t<Cases>...>());
+  erased[chosen]->run();
   return chosen;
 }
 
