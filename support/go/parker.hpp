@@ -26,12 +26,10 @@
 // kernel; unpark() makes a system call only if the thread really sleeps.
 #pragma once
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdint>
+
+#include "go/detail/futex.hpp"
 
 namespace go {
 
@@ -44,15 +42,15 @@ class Parker {
   void park() {
     for (int i = 0; i < kSpins; ++i) {
       if (state_.load(std::memory_order_acquire) == kWoken) return;
-      cpu_relax();
+      detail::cpu_relax();
     }
     std::uint32_t expected = kSpinning;
     if (!state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) return;  // woken meanwhile
-    while (state_.load(std::memory_order_acquire) != kWoken) futex(FUTEX_WAIT_PRIVATE, kSleeping);
+    while (state_.load(std::memory_order_acquire) != kWoken) detail::futex_wait(state_, kSleeping);
   }
 
   void unpark() {
-    if (state_.exchange(kWoken, std::memory_order_acq_rel) == kSleeping) futex(FUTEX_WAKE_PRIVATE, 1);
+    if (state_.exchange(kWoken, std::memory_order_acq_rel) == kSleeping) detail::futex_wake(state_, 1);
   }
 
   bool unparked() const { return state_.load(std::memory_order_acquire) == kWoken; }
@@ -65,20 +63,7 @@ class Parker {
   // hand-off between two running threads, far shorter than a futex round trip.
   static constexpr int kSpins = 256;
 
-  static void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield" ::: "memory");
-#endif
-  }
-
-  void futex(int op, std::uint32_t value) {
-    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), op, value, nullptr, nullptr, 0);
-  }
-
   std::atomic<std::uint32_t> state_{kSpinning};
-  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t), "a futex word is 32 bits");
 };
 
 }  // namespace go

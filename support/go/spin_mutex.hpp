@@ -17,12 +17,10 @@
 // reported as a lock-order inversion even in a run that did not deadlock.
 #pragma once
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdint>
+
+#include "go/detail/futex.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -97,28 +95,16 @@ class SpinMutex {
       // Test before test-and-set: spin on a read, which keeps the cache line
       // shared instead of bouncing it between cores.
       if (state_.load(std::memory_order_relaxed) == kUnlocked && acquire_once()) return;
-      cpu_relax();
+      detail::cpu_relax();
     }
     // Slow path: announce a sleeper (kContended) so release() knows to wake us.
     while (state_.exchange(kContended, std::memory_order_acquire) != kUnlocked) {
-      futex(FUTEX_WAIT_PRIVATE, kContended);
+      detail::futex_wait(state_, kContended);
     }
   }
 
   void release() {
-    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended) futex(FUTEX_WAKE_PRIVATE, 1);
-  }
-
-  static void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield" ::: "memory");
-#endif
-  }
-
-  void futex(int op, std::uint32_t value) {
-    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), op, value, nullptr, nullptr, 0);
+    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended) detail::futex_wake(state_, 1);
   }
 
   std::atomic<std::uint32_t> state_{kUnlocked};

@@ -33,55 +33,16 @@
 #include "go/panic.hpp"
 #include "go/select.hpp"
 #include "support/bounded.hpp"
+#include "support/chan_cleanup.hpp"
 
 namespace {
 
+using go_test::CloseAtExit;
+using go_test::how_it_ended;
+using go_test::is_ready;
+
 using namespace std::chrono_literals;
 using go::ChanStatus;
-
-template <class R>
-bool is_ready(const std::future<R>& f) {
-  return f.wait_for(0s) == std::future_status::ready;
-}
-
-// For failure messages: how a select that should still be waiting ended.
-template <class R>
-std::string how_it_ended(std::future<R>& selected) {
-  try {
-    if constexpr (std::is_same_v<R, std::size_t>) {
-      return "it returned case " + std::to_string(selected.get());
-    } else {
-      selected.get();
-      return "it returned";
-    }
-  } catch (const std::exception& e) {
-    return std::string("it threw: ") + e.what();
-  }
-}
-
-// Closes the channels when the test ends, however it ends, releasing any
-// thread still blocked on them. Declare it after the futures of the threads it
-// must release (it is destroyed, and closes, before they are joined).
-template <class... T>
-class CloseAtExit {
- public:
-  explicit CloseAtExit(const go::Chan<T>&... chans) : chans_(chans...) {}
-  CloseAtExit(const CloseAtExit&) = delete;
-  CloseAtExit& operator=(const CloseAtExit&) = delete;
-  ~CloseAtExit() {
-    std::apply([](auto&... ch) { (close_quietly(ch), ...); }, chans_);
-  }
-
- private:
-  template <class U>
-  static void close_quietly(go::Chan<U>& ch) {
-    try {
-      ch.close();
-    } catch (const go::panic&) {  // the test closed it already
-    }
-  }
-  std::tuple<go::Chan<T>...> chans_;
-};
 
 // ---------------------------------------------------------------------------
 // Ready cases, the returned index, default

@@ -21,50 +21,17 @@
 #include "go/select.hpp"
 #include "go/time.hpp"
 #include "support/bounded.hpp"
+#include "support/chan_cleanup.hpp"
 
 namespace {
+
+using go_test::CloseAtExit;
+using go_test::how_it_ended;
+using go_test::is_ready;
 
 using namespace std::chrono_literals;
 using go::ChanStatus;
 using go::TimePoint;
-
-template <class R>
-bool is_ready(const std::future<R>& f) {
-  return f.wait_for(0s) == std::future_status::ready;
-}
-
-// For failure messages: how a select that should still be waiting ended.
-template <class R>
-std::string how_it_ended(std::future<R>& selected) {
-  try {
-    if constexpr (std::is_same_v<R, std::size_t>) {
-      return "it returned case " + std::to_string(selected.get());
-    } else {
-      selected.get();
-      return "it returned";
-    }
-  } catch (const std::exception& e) {
-    return std::string("it threw: ") + e.what();
-  }
-}
-
-// Closes the channel when the test ends, however it ends, releasing a thread
-// still blocked on it. Declare it after the futures it must release.
-class CloseAtExit {
- public:
-  explicit CloseAtExit(const go::Chan<int>& ch) : ch_(ch) {}
-  CloseAtExit(const CloseAtExit&) = delete;
-  CloseAtExit& operator=(const CloseAtExit&) = delete;
-  ~CloseAtExit() {
-    try {
-      ch_.close();
-    } catch (const go::panic&) {  // the test closed it already
-    }
-  }
-
- private:
-  go::Chan<int> ch_;
-};
 
 std::string ms(go::Duration d) { return std::to_string(std::chrono::duration<double, std::milli>(d).count()) + " ms"; }
 
