@@ -72,6 +72,24 @@ TEST(Chan, UnbufferedRecvWaitsForASender) {
   EXPECT_EQ(got, "hello");
 }
 
+TEST(Chan, BufferedRecvWaitsForASend) {
+  // Wrong solution rejected: a send into a buffer that does not wake the
+  // receiver already asleep on it (the lost wake-up of a fast path that
+  // forgets to look for sleepers).
+  go::Chan<int> ch(4);
+  std::atomic<bool> received{false};
+  std::optional<int> got;
+  std::jthread receiver([&] {
+    got = ch.recv();
+    received = true;
+  });
+  EXPECT_TRUE(go_test::holds_for([&] { return !received.load(); })) << "recv() on an empty channel returned";
+  go_test::finishes_within("a send into a buffer with room", [&] { ch.send(7); });
+  ASSERT_TRUE(go_test::eventually([&] { return received.load(); }))
+      << "a value was buffered, but the receiver asleep on the empty channel never woke: lost wake-up?";
+  EXPECT_EQ(got, 7);
+}
+
 TEST(Chan, BufferedSendBlocksOnlyWhenFull) {
   // Wrong solution rejected: a buffer that grows past its capacity.
   go::Chan<int> ch(2);

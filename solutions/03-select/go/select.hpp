@@ -24,13 +24,16 @@
 //      one is done on the spot through the channel's select protocol, which
 //      unlocks everything before waking a peer.
 //   3. Nothing ready and no default: put one waiter on every channel, all
-//      sharing one detail::SelectGroup (a parker and a "winner" flag), unlock,
-//      park. A peer that finds one of our waiters claims the group (only one
-//      claim can succeed), completes that case under its channel's lock, and
-//      unparks us.
+//      sharing one detail::SelectGroup (a parker and a "winner" flag). A
+//      buffered channel's values move without its lock, so take one last look
+//      at each case now that our waiters are visible; if one became ready,
+//      take the waiters back and poll again. Else unlock and park. A peer that
+//      finds one of our waiters claims the group (only one claim can succeed),
+//      completes that case under its channel's lock, and unparks us.
 //   4. Woken: lock everything again and take the losing waiters out of their
 //      queues (a peer may meanwhile have dropped them as stale), unlock, run
-//      the winner's handler.
+//      the winner's handler. A buffered channel's peer may only have said
+//      "look again" (its value went into the ring): then back to step 1.
 #pragma once
 
 #include <algorithm>
@@ -81,12 +84,18 @@ class SelectLocks {
 
 // The operations select needs from any case, whatever its channel's type.
 struct SelectOp {
+  enum class Attempt { done, not_ready, needs_locks };
   virtual ~SelectOp() = default;
+  // Buffered channels move values without their lock: try the case that way
+  // first. Unbuffered ones (needs_locks) can only be polled under the lock.
+  virtual Attempt try_without_locks() = 0;
   virtual SpinMutex* mutex() const = 0;  // nullptr: the nil channel, never ready
   virtual bool poll(SelectLocks& locks) = 0;
-  virtual void enqueue(SelectGroup& group, int index) = 0;
+  // false: not queued, the case may be ready after all (a buffered channel's
+  // ring moved since the poll): poll again.
+  virtual bool enqueue(SelectGroup& group, int index) = 0;
   virtual void dequeue() = 0;
-  virtual void complete_after_wake() = 0;  // the winner: check how it ended
+  virtual bool complete_after_wake() = 0;  // the winner: done (true), or look again (false)
   virtual void run() = 0;                  // the handler
 };
 
@@ -95,18 +104,29 @@ class RecvOp final : public SelectOp {
  public:
   explicit RecvOp(RecvCase<T, F>& c) : case_(c) {}
   SpinMutex* mutex() const override { return case_.ch.select_mutex(); }
+  Attempt try_without_locks() override {
+    if (case_.ch.cap() == 0) return Attempt::needs_locks;
+    RecvResult<T> got = case_.ch.try_recv();
+    if (got.status == ChanStatus::empty) return Attempt::not_ready;
+    slot_ = std::move(got.value);  // a value, or nullopt: closed
+    return Attempt::done;
+  }
   bool poll(SelectLocks& locks) override {
     return case_.ch.select_recv_now(slot_, [&] { locks.unlock(); });
   }
-  void enqueue(SelectGroup& group, int index) override {
+  bool enqueue(SelectGroup& group, int index) override {
     waiter_.group = &group;
     waiter_.parker = &group.parker;
     waiter_.case_index = index;
-    waiter_.incoming = &slot_;
-    case_.ch.select_enqueue_recv(&waiter_);
+    waiter_.outcome = Chan<T>::Outcome::pending;
+    return case_.ch.select_enqueue_recv(&waiter_);
   }
   void dequeue() override { case_.ch.select_dequeue(&waiter_); }
-  void complete_after_wake() override {}  // success: slot_ holds the value; closed: it stays empty
+  bool complete_after_wake() override {  // done: the waiter holds the value; closed: nothing
+    if (waiter_.outcome == Chan<T>::Outcome::retry) return false;
+    slot_ = std::move(waiter_.incoming);
+    return true;
+  }
   void run() override { std::invoke(case_.handler, std::move(slot_)); }
 
  private:
@@ -120,19 +140,26 @@ class SendOp final : public SelectOp {
  public:
   explicit SendOp(SendCase<T, F>& c) : case_(c) {}
   SpinMutex* mutex() const override { return case_.ch.select_mutex(); }
+  Attempt try_without_locks() override {
+    if (case_.ch.cap() == 0) return Attempt::needs_locks;
+    // Moves the value only if sent; panics on a closed channel.
+    return case_.ch.try_send(std::move(case_.value)) == ChanStatus::ok ? Attempt::done : Attempt::not_ready;
+  }
   bool poll(SelectLocks& locks) override {
     return case_.ch.select_send_now(case_.value, [&] { locks.unlock(); });
   }
-  void enqueue(SelectGroup& group, int index) override {
+  bool enqueue(SelectGroup& group, int index) override {
     waiter_.group = &group;
     waiter_.parker = &group.parker;
     waiter_.case_index = index;
     waiter_.outgoing = &case_.value;
-    case_.ch.select_enqueue_send(&waiter_);
+    waiter_.outcome = Chan<T>::Outcome::pending;
+    return case_.ch.select_enqueue_send(&waiter_);
   }
   void dequeue() override { case_.ch.select_dequeue(&waiter_); }
-  void complete_after_wake() override {
-    if (!waiter_.success) throw panic("send on closed channel");  // close() chose us
+  bool complete_after_wake() override {
+    if (waiter_.outcome == Chan<T>::Outcome::closed) throw panic("send on closed channel");  // close() chose us
+    return waiter_.outcome == Chan<T>::Outcome::done;
   }
   void run() override { std::invoke(case_.handler); }
 
@@ -152,10 +179,11 @@ class DefaultOp final : public SelectOp {
  public:
   explicit DefaultOp(DefaultCase<F>& c) : case_(c) {}
   SpinMutex* mutex() const override { return nullptr; }
+  Attempt try_without_locks() override { return Attempt::not_ready; }
   bool poll(SelectLocks&) override { return false; }
-  void enqueue(SelectGroup&, int) override {}
+  bool enqueue(SelectGroup&, int) override { return true; }
   void dequeue() override {}
-  void complete_after_wake() override {}
+  bool complete_after_wake() override { return true; }
   void run() override { std::invoke(case_.handler); }
 
  private:
@@ -231,26 +259,47 @@ std::size_t select_impl(const std::array<SelectOp*, N>& ops, std::ptrdiff_t defa
     for (;;) std::this_thread::sleep_for(std::chrono::hours(24));
   }
 
+  // The first ready case in the random order wins, as under the locks; stop
+  // at the first case that needs them, so the choice stays uniform.
+  bool needs_locks = false;
+  for (std::size_t i : poll_order) {
+    const SelectOp::Attempt attempt = ops[i]->try_without_locks();
+    if (attempt == SelectOp::Attempt::done) return i;
+    if (attempt == SelectOp::Attempt::needs_locks) {
+      needs_locks = true;
+      break;
+    }
+  }
+  if (!needs_locks && default_index >= 0) return static_cast<std::size_t>(default_index);
+
   SelectLocks locks(order);
-  locks.lock();
-  for (std::size_t i : poll_order) {
-    if (ops[i]->poll(locks)) return i;  // done; locks released (now or by the destructor)
-  }
-  if (default_index >= 0) return static_cast<std::size_t>(default_index);
+  for (;;) {
+    locks.lock();
+    for (std::size_t i : poll_order) {
+      if (ops[i]->poll(locks)) return i;  // done; locks released (now or by the destructor)
+    }
+    if (default_index >= 0) return static_cast<std::size_t>(default_index);
 
-  SelectGroup group;
-  for (std::size_t i : poll_order) ops[i]->enqueue(group, static_cast<int>(i));
-  locks.unlock();
-  group.parker.park();  // unparked by the peer that claimed the group
+    SelectGroup group;  // one per wait: a Parker wakes once
+    const bool all_queued = std::all_of(poll_order.begin(), poll_order.end(),
+                                        [&](std::size_t i) { return ops[i]->enqueue(group, static_cast<int>(i)); });
+    if (!all_queued) {  // a buffered channel's ring moved meanwhile: poll again
+      for (std::size_t i : poll_order) ops[i]->dequeue();
+      locks.unlock();
+      continue;
+    }
+    locks.unlock();
+    group.parker.park();  // unparked by the peer that claimed the group
 
-  const auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
-  locks.lock();
-  for (std::size_t i : poll_order) {
-    if (i != winner) ops[i]->dequeue();
+    const auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
+    locks.lock();
+    for (std::size_t i : poll_order) {
+      if (i != winner) ops[i]->dequeue();
+    }
+    locks.unlock();
+    if (ops[winner]->complete_after_wake()) return winner;
+    // The winner's buffered channel only said "look again": round we go.
   }
-  locks.unlock();
-  ops[winner]->complete_after_wake();
-  return winner;
 }
 
 template <class... Cases>

@@ -1,0 +1,186 @@
+// go::detail::BoundedRing<T>: the buffer of the reference go::Chan. A
+// fixed-capacity FIFO that many senders and receivers use at once without a
+// lock (Dmitry Vyukov's bounded MPMC queue), extended with what a channel
+// needs: a closed bit, and "somebody is parked" bits that tell the other side
+// when, and only when, it has to wake someone.
+//
+// Positions. Positions count up forever; a position is lap * lap_ + index,
+// where index is the slot. Each slot carries a stamp that says whose turn it
+// is:
+//   stamp == p       the slot is free for the sender at position p;
+//   stamp == p + 1   it holds the value sent at position p, for the receiver
+//                    at p, who then sets stamp = p + lap_ (free for the sender
+//                    one lap later).
+// A sender claims position `tail` with a compare-and-swap, writes its value and
+// publishes it with the stamp; a receiver does the same with `head`. Between a
+// claim and its stamp the slot is "in progress": the other side treats it as
+// not ready yet.
+//
+// Flag bits, kept in the same words as the positions so that the CAS that
+// claims a position also reads them, at no extra cost:
+//   tail | kClosed    closed: every later send fails (and sees why), and a
+//                     receiver that finds the ring empty knows it is drained;
+//   tail | kWaiting   a receiver may be parked: the sender that claims the next
+//                     position must wake one after publishing;
+//   head | kWaiting   a sender may be parked: the receiver that frees the next
+//                     slot must wake one.
+// A thread about to park sets its bit with a CAS that succeeds only if the
+// ring is still empty (full) at that instant: from then on the claim of every
+// later peer sees the bit, so no wake-up can be lost, and the fast path needs
+// no fence and no extra read. The channel clears a bit (under its lock) when
+// its queue of parked waiters runs empty.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace go::detail {
+
+template <class T>
+class BoundedRing {
+ public:
+  enum class Status {
+    ok,              // done, and nobody on the other side is parked
+    ok_wake_peer,    // done, and the other side may have a parked waiter: wake one
+    full_or_empty,   // nothing to do now (full for a push, empty for a pop)
+    closed,          // push: the channel is closed; pop: closed and drained
+  };
+
+  explicit BoundedRing(std::size_t capacity)
+      : capacity_(capacity), lap_(std::bit_ceil(capacity + 1)), slots_(new Slot[capacity]) {
+    for (std::size_t i = 0; i < capacity; ++i) slots_[i].stamp.store(i, std::memory_order_relaxed);
+  }
+  BoundedRing(const BoundedRing&) = delete;
+  BoundedRing& operator=(const BoundedRing&) = delete;
+  ~BoundedRing() {
+    // Destroy what was sent and never received (nobody else is left).
+    std::uint64_t h = position(head_.load(std::memory_order_relaxed));
+    const std::uint64_t t = position(tail_.load(std::memory_order_relaxed));
+    for (; h != t; h = next(h)) slot_at(h).value()->~T();
+  }
+
+  // Moves from value only when it returns ok or ok_wake_peer.
+  Status try_push(T& value) {
+    std::uint64_t t = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (t & kClosed) return Status::closed;
+      const std::uint64_t p = position(t);
+      Slot& slot = slot_at(p);
+      const std::uint64_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (stamp == p) {  // free for position p: claim it, keeping the flag bits
+        // acquire: if we see a receiver's waiting bit, we also see it queued.
+        if (tail_.compare_exchange_weak(t, next(p) | (t & kFlags), std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+          ::new (static_cast<void*>(slot.storage)) T(std::move(value));
+          slot.stamp.store(p + 1, std::memory_order_release);  // publish
+          return (t & kWaiting) ? Status::ok_wake_peer : Status::ok;
+        }
+        continue;  // lost the race (t was reloaded)
+      }
+      if (stamp + lap_ == p + 1) return Status::full_or_empty;  // last lap's value is still here
+      t = tail_.load(std::memory_order_relaxed);                 // t was stale
+    }
+  }
+
+  // On ok/ok_wake_peer, out (an optional) holds the value.
+  template <class Optional>
+  Status try_pop(Optional& out) {
+    std::uint64_t h = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::uint64_t p = position(h);
+      Slot& slot = slot_at(p);
+      const std::uint64_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (stamp == p + 1) {  // holds the value sent at position p: claim it
+        if (head_.compare_exchange_weak(h, next(p) | (h & kFlags), std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+          T* value = slot.value();
+          out.emplace(std::move(*value));
+          value->~T();
+          slot.stamp.store(p + lap_, std::memory_order_release);  // free for the next lap's sender
+          return (h & kWaiting) ? Status::ok_wake_peer : Status::ok;
+        }
+        continue;
+      }
+      if (stamp == p) {  // nothing published at p: empty, or a sender is mid-way
+        const std::uint64_t t = tail_.load(std::memory_order_acquire);
+        return position(t) == p && (t & kClosed) ? Status::closed : Status::full_or_empty;
+      }
+      h = head_.load(std::memory_order_relaxed);  // h was stale
+    }
+  }
+
+  // A receiver is about to park: sets tail's waiting bit if the ring is empty
+  // and open right now, and says whether it may park (true). false: a value
+  // is there or on its way, or the ring is closed: look again instead.
+  bool arm_receiver_wakeup() {
+    const std::uint64_t h = position(head_.load(std::memory_order_acquire));
+    std::uint64_t t = tail_.load(std::memory_order_acquire);
+    if ((t & kClosed) || position(t) != h) return false;
+    if (t & kWaiting) return true;  // already armed by another waiter
+    return tail_.compare_exchange_strong(t, t | kWaiting, std::memory_order_acq_rel);
+  }
+  // A sender is about to park: sets head's waiting bit if the ring is full
+  // right now. false: there is room (or soon will be), or the ring is closed.
+  bool arm_sender_wakeup() {
+    std::uint64_t h = head_.load(std::memory_order_acquire);
+    const std::uint64_t t = tail_.load(std::memory_order_acquire);
+    if ((t & kClosed) || position(t) != position(h) + lap_) return false;
+    if (h & kWaiting) return true;
+    return head_.compare_exchange_strong(h, h | kWaiting, std::memory_order_acq_rel);
+  }
+  // The channel's queue of parked receivers (senders) ran empty.
+  void disarm_receiver_wakeup() { tail_.fetch_and(~kWaiting, std::memory_order_relaxed); }
+  void disarm_sender_wakeup() { head_.fetch_and(~kWaiting, std::memory_order_relaxed); }
+
+  // Sets the closed bit (the channel makes sure it happens once).
+  void close() { tail_.fetch_or(kClosed, std::memory_order_acq_rel); }
+
+  // Values buffered now (a snapshot: it may be stale by the time it returns).
+  std::size_t size() const {
+    for (;;) {
+      const std::uint64_t t = position(tail_.load(std::memory_order_acquire));
+      const std::uint64_t h = position(head_.load(std::memory_order_acquire));
+      if (position(tail_.load(std::memory_order_acquire)) != t) continue;  // moved: read again
+      const std::uint64_t items = linear(t) - linear(h);
+      return items > capacity_ ? capacity_ : static_cast<std::size_t>(items);
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t kClosed = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t kWaiting = std::uint64_t{1} << 62;
+  static constexpr std::uint64_t kFlags = kClosed | kWaiting;
+
+  struct Slot {
+    std::atomic<std::uint64_t> stamp;
+    alignas(T) unsigned char storage[sizeof(T)];
+    T* value() { return std::launder(reinterpret_cast<T*>(storage)); }
+  };
+
+  static std::uint64_t position(std::uint64_t word) { return word & ~kFlags; }
+  Slot& slot_at(std::uint64_t p) const { return slots_[p & (lap_ - 1)]; }
+  // The position after p: the next index, or index 0 of the next lap.
+  std::uint64_t next(std::uint64_t p) const {
+    const std::uint64_t index = p & (lap_ - 1);
+    return index + 1 < capacity_ ? p + 1 : (p - index) + lap_;
+  }
+  // How many positions come before p.
+  std::uint64_t linear(std::uint64_t p) const { return (p / lap_) * capacity_ + (p & (lap_ - 1)); }
+
+  const std::size_t capacity_;
+  // A power of two > capacity. Strictly greater, so the stamp p + 1 of a
+  // published value is never the position next(p) of the following send
+  // (with lap_ == capacity == 1 it would be).
+  const std::uint64_t lap_;
+  std::unique_ptr<Slot[]> slots_;
+  alignas(64) std::atomic<std::uint64_t> tail_{0};  // senders' word
+  alignas(64) std::atomic<std::uint64_t> head_{0};  // receivers' word
+  char pad_[64 - sizeof(std::atomic<std::uint64_t>)]{};
+};
+
+}  // namespace go::detail
