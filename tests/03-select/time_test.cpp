@@ -96,7 +96,8 @@ TEST(After, SelectTakesTheTimeoutBranchWhenTimeRunsOut) {
   ASSERT_TRUE(go_test::eventually([&] { return is_ready(selected); }))
       << "the 1 s timeout passed, but the select waiting on after(1s) never woke";
   EXPECT_EQ(selected.get(), 1u) << "the timeout is the case at position 1";
-  ASSERT_TRUE(timed_out_at.has_value()) << "the timeout case's handler got nullopt: after()'s channel is never closed";
+  ASSERT_TRUE(timed_out_at.has_value()) << "the timeout case's handler got nullopt: after()'s channel is never closed, so the select "
+         "ran the case without a value (a wake-up that only means \"look again\" taken as done?)";
   EXPECT_EQ(*timed_out_at, clock.now()) << "the timeout case must receive its deadline";
   EXPECT_EQ(data.try_send(1), ChanStatus::full)
       << "after the timeout, the data channel still had a receiver waiting: the select left a stale waiter";

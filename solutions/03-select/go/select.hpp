@@ -17,12 +17,16 @@
 // Memory ordering: as for the channel operation of the chosen case.
 //
 // Implementation: Go's runtime/select.go, in C++.
+//   0. Buffered channels move values without their locks, so first try those
+//      cases without any lock, in a random order, stopping at the first case
+//      on an unbuffered channel (which only its lock can answer): the first
+//      ready case in the order wins, as in step 2, so the choice stays fair.
 //   1. Lock every distinct channel, in address order. One global order means
 //      two selects (or a select and close()) can never deadlock on each
 //      other's locks.
 //   2. Poll the cases in a random order (the fairness Go promises). A ready
 //      one is done on the spot through the channel's select protocol, which
-//      unlocks everything before waking a peer.
+//      wakes the peer it completed and releases every lock.
 //   3. Nothing ready and no default: put one waiter on every channel, all
 //      sharing one detail::SelectGroup (a parker and a "winner" flag). A
 //      buffered channel's values move without its lock, so take one last look

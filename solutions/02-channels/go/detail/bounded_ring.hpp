@@ -37,12 +37,19 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 namespace go::detail {
 
 template <class T>
 class BoundedRing {
+  // A send claims its position first and moves the value in second; a move
+  // that threw in between would leave the position claimed and never
+  // published, and every receiver after it stuck. Go has no such thing.
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "go::Chan<T> with a buffer needs a T whose move constructor is noexcept");
+
  public:
   enum class Status {
     ok,              // done, and nobody on the other side is parked
