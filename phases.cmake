@@ -16,3 +16,8 @@ workbook_phase(
   NUMBER 03 SLUG select
   TESTS select_test.cpp select_liveness_test.cpp time_test.cpp
   BENCHES select_bench.cpp)
+
+workbook_phase(
+  NUMBER 04 SLUG context
+  TESTS context_test.cpp context_tree_test.cpp context_ops_test.cpp
+  BENCHES context_bench.cpp)

@@ -1,0 +1,3 @@
+module workbook/bench/contextbench
+
+go 1.19
