@@ -1,6 +1,6 @@
 // go::canceled and go::deadline_exceeded: Go's context.Canceled and
-// context.DeadlineExceeded, as std::error_code values. Given code: the same
-// file in both tracks, nothing to write here.
+// context.DeadlineExceeded, as std::error_code values. Given code (phase 04):
+// both tracks' go/context.hpp use it, nothing to write here.
 //
 //   if (ctx.err() == go::deadline_exceeded) { ... }          // errors.Is(err, context.DeadlineExceeded)
 //   if (ctx.err() == std::errc::operation_canceled) { ... }  // true for go::canceled, as in phase 01
