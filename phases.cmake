@@ -21,3 +21,9 @@ workbook_phase(
   NUMBER 04 SLUG context
   TESTS context_test.cpp context_tree_test.cpp context_ops_test.cpp
   BENCHES context_bench.cpp)
+
+workbook_phase(
+  NUMBER 05 SLUG sync
+  TESTS mutex_test.cpp rw_mutex_test.cpp once_test.cpp cond_test.cpp pool_test.cpp sync_map_test.cpp
+        semaphore_test.cpp metric_store_test.cpp
+  BENCHES lock_bench.cpp sync_map_bench.cpp pool_bench.cpp semaphore_bench.cpp)

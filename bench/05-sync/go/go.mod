@@ -1,0 +1,3 @@
+module workbook/bench/syncbench
+
+go 1.19

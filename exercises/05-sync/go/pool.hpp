@@ -1,0 +1,65 @@
+// go::Pool<T>: Go's sync.Pool. A set of spare objects that goroutines take
+// and give back, so that a hot path reuses memory instead of allocating it.
+// Lesson: phases/05-sync/README.md, "Pool: reuse instead of allocate".
+//
+//   go::Pool<Buffer> buffers([] { return std::make_unique<Buffer>(); });  // Pool{New: ...}
+//   std::unique_ptr<Buffer> b = buffers.get();   // a spare one, or a new one
+//   b->clear();                                  // the pool does not reset objects
+//   buffers.put(std::move(b));                   // give it back
+//
+// Contract (the tests check each point):
+//   - get() returns an object put() earlier if the pool holds one (and takes
+//     it out of the pool), unchanged; only when the pool is empty does it
+//     call the New function given to the constructor, once. Without a New
+//     function, get() on an empty pool returns nullptr. get() never blocks.
+//   - put(x) gives x to the pool; put(nullptr) does nothing.
+//   - get() finds objects put by *any* thread, not only by its own.
+//   - Thread-safe: an object is never handed to two threads at once, and
+//     with 4 threads doing get/put in a loop, New runs only a handful of times.
+//   - The pool owns what it holds: destroying the pool destroys those objects.
+//
+// Hints:
+//   - The simple version: a mutex and a std::vector<std::unique_ptr<T>>.
+//   - The fast version (Go keeps one cache per processor): several such
+//     free lists, each on its own cache line, and a "home" list per thread
+//     (a thread_local index); get() looks at the home list first and steals
+//     from the others only when it is empty.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "go/todo.hpp"
+
+namespace go {
+
+template <class T>
+class Pool {
+ public:
+  using New = std::function<std::unique_ptr<T>()>;
+
+  Pool() = default;
+  explicit Pool(New new_fn) {
+    (void)new_fn;
+    throw go::todo("Pool::Pool");  // TODO: keep new_fn
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  std::unique_ptr<T> get() {
+    throw go::todo("Pool::get");  // TODO
+  }
+
+  void put(std::unique_ptr<T> x) {
+    (void)x;
+    throw go::todo("Pool::put");  // TODO
+  }
+
+ private:
+  // TODO: the New function and the free list(s).
+};
+
+}  // namespace go

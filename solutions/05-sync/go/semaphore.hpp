@@ -1,0 +1,217 @@
+// go::Semaphore: a weighted semaphore, golang.org/x/sync/semaphore.Weighted.
+// Bounds how much of a resource (connections, memory, CPU slots) concurrent
+// work may hold; each acquire asks for a weight, not just one slot.
+//
+//   go::Semaphore memory(64 << 20);                            // semaphore.NewWeighted(64 MiB)
+//   if (std::error_code err = memory.acquire(ctx, job.bytes)) // sem.Acquire(ctx, n)
+//     return err;                                              // ctx was done first
+//   run(job);
+//   memory.release(job.bytes);                                 // sem.Release(n)
+//
+// Contract:
+//   - Semaphore(size): size >= 0 tokens, none held.
+//   - acquire(ctx, n) takes n tokens, blocking until they are free and every
+//     earlier waiter has been served, or until ctx is done. Returns {} on
+//     success, ctx.err() (go::canceled or go::deadline_exceeded) when ctx was
+//     done first; then no token is taken. A ctx that is done already fails at
+//     once, even when tokens are free. Woken by release() (its turn came) or
+//     by ctx's cancellation (its done() channel closing). A nil ctx throws
+//     std::invalid_argument.
+//   - acquire(n) is acquire(go::background(), n): it never gives up.
+//   - try_acquire(n) takes n tokens if they are free *and nobody waits*,
+//     returning true; otherwise false, at once.
+//   - release(n) gives back n tokens and wakes the waiters whose turn it is.
+//   - FIFO: waiters are served in arrival order. A waiter at the front that
+//     needs more than is free blocks everyone behind it, so that a large
+//     request is never starved by a stream of small ones.
+//   - waiters() is the number of acquire calls queued now.
+//   - Bad input throws std::invalid_argument naming the problem: a negative
+//     size, a negative n, an n larger than the size (acquire and try_acquire:
+//     it could never succeed). Releasing more than is held throws
+//     go::panic("semaphore: released more than held") and changes nothing.
+//
+// Memory ordering: a release(n) happens before the acquire that obtains the
+// tokens it gave back.
+//
+// Implementation: x/sync/semaphore's, with go::select. A mutex guards the
+// count and an intrusive FIFO list of waiters. An acquire that must wait
+// puts a record on the list holding its own `ready` channel, and selects on
+// ready and ctx.done(): a condition variable cannot wait for a channel, a
+// select can. (A wait that nothing can cancel, acquire(n) or a background()
+// context, parks on a go::Parker instead: no channel to allocate.) release()
+// grants tokens to waiters from the front and closes their ready channels
+// (or unparks them); a canceled waiter that finds it was granted after all (the
+// two raced) gives the tokens back.
+// Invariants (under mu_):
+//   - 0 <= held_ <= size_.
+//   - the front waiter, if any, needs more than size_ - held_ (whoever frees
+//     tokens serves the front before returning).
+//   - a record is on the list exactly while granted is false and its
+//     acquire has not given up.
+// Lock order: mu_, then a channel's lock (release() closes ready channels
+// under mu_; select never takes mu_).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "go/annotated_mutex.hpp"
+#include "go/chan.hpp"
+#include "go/context.hpp"
+#include "go/mutex.hpp"
+#include "go/panic.hpp"
+#include "go/parker.hpp"
+#include "go/select.hpp"
+
+namespace go {
+
+class Semaphore {
+ public:
+  explicit Semaphore(std::int64_t size) : size_(size) {
+    if (size < 0) throw std::invalid_argument("semaphore: negative size " + std::to_string(size));
+  }
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  [[nodiscard]] std::error_code acquire(const Context& ctx, std::int64_t n = 1) {
+    check_weight(n, "acquire");
+    (void)ctx.err();  // a nil Context throws std::invalid_argument here, before anything changes
+    return acquire_impl(&ctx, n);
+  }
+
+  void acquire(std::int64_t n = 1) {
+    check_weight(n, "acquire");
+    const std::error_code err = acquire_impl(nullptr, n);  // no context: never fails
+    (void)err;
+  }
+
+  bool try_acquire(std::int64_t n = 1) {
+    check_weight(n, "try_acquire");
+    MutexLock lock(mu_);
+    if (size_ - held_ < n || head_ != nullptr) return false;
+    held_ += n;
+    return true;
+  }
+
+  void release(std::int64_t n = 1) {
+    if (n < 0) throw std::invalid_argument("semaphore: release of negative weight " + std::to_string(n));
+    MutexLock lock(mu_);
+    if (n > held_) throw panic("semaphore: released more than held");
+    held_ -= n;
+    serve_waiters();
+  }
+
+  std::size_t waiters() const {
+    MutexLock lock(mu_);
+    return waiting_;
+  }
+
+  std::int64_t size() const { return size_; }
+
+ private:
+  struct Waiter {
+    explicit Waiter(std::int64_t weight) : n(weight) {}
+    std::int64_t n;
+    Chan<Done> ready;        // a waiter that can be cancelled: release() closes it
+    Parker parker;           // a waiter that cannot: release() unparks it
+    bool granted = false;    // guarded by mu_
+    Waiter* prev = nullptr;  // guarded by mu_
+    Waiter* next = nullptr;  // guarded by mu_
+  };
+
+  void check_weight(std::int64_t n, const char* op) const {
+    if (n < 0)
+      throw std::invalid_argument(std::string("semaphore: ") + op + " of negative weight " + std::to_string(n));
+    if (n > size_) {
+      throw std::invalid_argument(std::string("semaphore: ") + op + " of weight " + std::to_string(n) +
+                                  " exceeds the size " + std::to_string(size_));
+    }
+  }
+
+  // acquire with ctx, or (ctx == nullptr) with nothing that can cancel it.
+  std::error_code acquire_impl(const Context* ctx, std::int64_t n) {
+    // nil for no ctx and for background(): then nothing can cancel the wait.
+    const Chan<Done> done = ctx != nullptr ? ctx->done() : Chan<Done>();
+    Waiter me(n);
+    {
+      MutexLock lock(mu_);
+      // A ctx done before the call (or while we waited for mu_) wins, even if
+      // tokens are free: the cancellation happened first.
+      if (ctx != nullptr) {
+        if (std::error_code err = ctx->err()) return err;
+      }
+      if (size_ - held_ >= n && head_ == nullptr) {  // free, and nobody ahead of us: the fast path
+        held_ += n;
+        return {};
+      }
+      if (!done.is_nil()) me.ready = Chan<Done>(0);  // only a waiter that selects needs one
+      push_back(&me);
+    }
+    if (done.is_nil()) {  // nothing to select on: sleep until release() unparks us
+      me.parker.park();
+      return {};
+    }
+    const std::size_t woke_by = go::select(go::recv_case(me.ready), go::recv_case(done));
+    if (woke_by == 0) {
+      // Granted. If ctx became done at the same moment, prefer to fail: give back.
+      if (std::error_code err = ctx->err()) {
+        release(n);
+        return err;
+      }
+      return {};
+    }
+    MutexLock lock(mu_);
+    if (me.granted) {  // release() served us while select chose done
+      held_ -= n;
+      serve_waiters();
+    } else {
+      const bool was_front = head_ == &me;
+      unlink(&me);
+      if (was_front) serve_waiters();  // we may have been all that held the others back
+    }
+    return ctx->err();
+  }
+
+  // Grants tokens to waiters from the front, in order, while the front fits.
+  void serve_waiters() GO_REQUIRES(mu_) {
+    while (Waiter* w = head_) {
+      if (size_ - held_ < w->n) break;  // FIFO: the others wait behind it
+      held_ += w->n;
+      unlink(w);
+      w->granted = true;
+      if (w->ready.is_nil()) {
+        w->parker.unpark();  // *w may vanish once it returns
+      } else {
+        Chan<Done> ready = w->ready;  // our own handle: *w may vanish once closed
+        ready.close();
+      }
+    }
+  }
+
+  void push_back(Waiter* w) GO_REQUIRES(mu_) {
+    w->prev = tail_;
+    (tail_ ? tail_->next : head_) = w;
+    tail_ = w;
+    ++waiting_;
+  }
+
+  void unlink(Waiter* w) GO_REQUIRES(mu_) {
+    (w->prev ? w->prev->next : head_) = w->next;
+    (w->next ? w->next->prev : tail_) = w->prev;
+    w->prev = w->next = nullptr;
+    --waiting_;
+  }
+
+  const std::int64_t size_;
+  mutable Mutex mu_;
+  std::int64_t held_ GO_GUARDED_BY(mu_) = 0;
+  Waiter* head_ GO_GUARDED_BY(mu_) = nullptr;  // the longest waiting
+  Waiter* tail_ GO_GUARDED_BY(mu_) = nullptr;
+  std::size_t waiting_ GO_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace go
