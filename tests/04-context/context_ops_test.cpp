@@ -22,6 +22,7 @@
 #include "go/panic.hpp"
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
+#include "support/context_cleanup.hpp"
 
 namespace {
 
@@ -30,26 +31,8 @@ using go::ChanStatus;
 using go::RecvStatus;
 using go_test::CloseAtExit;
 using go_test::how_it_ended;
+using go_test::CancelAtExit;
 using go_test::is_ready;
-
-// Cancels the context when the test ends, however it ends, releasing any
-// thread still waiting on it. Declare it after the futures of those threads
-// (it is destroyed, and cancels, before they are joined).
-class CancelAtExit {
- public:
-  explicit CancelAtExit(go::CancelFunc cancel) : cancel_(std::move(cancel)) {}
-  CancelAtExit(const CancelAtExit&) = delete;
-  CancelAtExit& operator=(const CancelAtExit&) = delete;
-  ~CancelAtExit() {
-    try {
-      if (cancel_) cancel_();
-    } catch (const std::exception&) {  // a broken cancel: the test has failed already
-    }
-  }
-
- private:
-  go::CancelFunc cancel_;
-};
 
 // The sleeper waits on the clock: a timer (go::after-style) or a sleep_until.
 std::size_t waiting_on(const go::FakeClock& clock) { return clock.pending_timers() + clock.sleepers(); }

@@ -31,36 +31,19 @@
 #include "go/select.hpp"
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
+#include "support/context_cleanup.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using go::ChanStatus;
 using go::TimePoint;
+using go_test::CancelAtExit;
 using go_test::is_ready;
 
 const go::ContextKey<std::string> kUser{"user"};
 const go::ContextKey<int> kRequest{"request"};
 const go::ContextKey<std::string> kTrace{"trace"};
-
-// Cancels the context when the test ends, however it ends, releasing any
-// thread still waiting on it. Declare it after the futures of those threads
-// (it is destroyed, and cancels, before they are joined).
-class CancelAtExit {
- public:
-  explicit CancelAtExit(go::CancelFunc cancel) : cancel_(std::move(cancel)) {}
-  CancelAtExit(const CancelAtExit&) = delete;
-  CancelAtExit& operator=(const CancelAtExit&) = delete;
-  ~CancelAtExit() {
-    try {
-      if (cancel_) cancel_();
-    } catch (const std::exception&) {  // a broken cancel: the test has failed already
-    }
-  }
-
- private:
-  go::CancelFunc cancel_;
-};
 
 // A done channel is "closed" when a receive proceeds at once with nothing.
 bool closed(go::Chan<go::Done> done) { return done.try_recv().status == ChanStatus::closed; }
