@@ -14,7 +14,7 @@ PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test grade check bench watch list links format lint clean need-phase
+.PHONY: help setup test grade check bench watch list links race-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -43,6 +43,9 @@ list: ## The phases, their titles and your last grade
 
 links: ## Check that every relative link in the Markdown files resolves
 	@$(WORKBOOK) links
+
+race-demo: ## Phase 07: watch ThreadSanitizer catch the legacy aggregator's race (builds in the tsan preset)
+	@PYTHONPATH=tools $(PYTHON) -m grader.race_demo
 
 format: ## clang-format every C++ file in place
 	@find support tests exercises solutions bench mutants -name '*.hpp' -o -name '*.cpp' 2>/dev/null | xargs clang-format -i

@@ -27,3 +27,18 @@ workbook_phase(
   TESTS mutex_test.cpp rw_mutex_test.cpp once_test.cpp cond_test.cpp pool_test.cpp sync_map_test.cpp
         semaphore_test.cpp metric_store_test.cpp
   BENCHES lock_bench.cpp sync_map_bench.cpp pool_bench.cpp semaphore_bench.cpp)
+
+workbook_phase(
+  NUMBER 06 SLUG worker-pool
+  TESTS worker_pool_test.cpp pool_shutdown_test.cpp pool_stats_test.cpp scaling_pool_test.cpp priority_test.cpp
+        parallel_handler_test.cpp
+  BENCHES worker_pool_bench.cpp)
+
+workbook_phase(
+  NUMBER 07 SLUG legacy-refactor
+  TESTS async_collector_test.cpp collector_backpressure_test.cpp collector_shutdown_test.cpp
+        collector_isolation_test.cpp
+  BENCHES collector_bench.cpp)
+workbook_race_demo(
+  NUMBER 07 SLUG legacy-refactor NAME LegacyAggregatorRace
+  SOURCE legacy_race_demo.cpp EXPECT "legacy_aggregator\\.hpp")

@@ -23,6 +23,7 @@ foreach(track IN LISTS WORKBOOK_TRACKS)
   add_custom_target(${track}_bench)
 endforeach()
 add_custom_target(mutants_tests)
+add_custom_target(race_demos)  # every workbook_race_demo() program (tsan preset only)
 
 # Warnings every track gets; the reference solutions must also be warning-free.
 # -Wno-missing-field-initializers: options structs are meant to be filled with
@@ -164,4 +165,42 @@ function(workbook_phase)
   if(WORKBOOK_MUTANTS AND WORKBOOK_TESTS AND PHASE_TESTS)
     _workbook_mutants(${nn} ${folder} "${test_sources}")
   endif()
+endfunction()
+
+# workbook_race_demo(): a program that must make ThreadSanitizer report a data
+# race, to show students the tool at work on code the lesson calls racy (and
+# to prove the tsan preset really detects races).
+#
+#   workbook_race_demo(NUMBER 07 SLUG legacy-refactor NAME LegacyAggregatorRace
+#                      SOURCE legacy_race_demo.cpp             # in tests/07-legacy-refactor/
+#                      EXPECT "legacy_aggregator\\.hpp")       # the report must name this
+#
+# Built only when the build has -fsanitize=thread (the tsan preset); elsewhere
+# it does not exist, so no other preset can pass it by accident. Registered as
+# the ctest test demo/<NN>/<NAME> (label "demo"), started through the TSan
+# launcher like every TSan test. It passes only if the output holds
+# "WARNING: ThreadSanitizer: data race" followed by a line matching EXPECT; a
+# TSan that cannot start on the host prints neither, and fails it.
+function(workbook_race_demo)
+  cmake_parse_arguments(DEMO "" "NUMBER;SLUG;NAME;SOURCE;EXPECT" "" ${ARGN})
+  if(NOT DEMO_NUMBER MATCHES "^[0-9][0-9]$" OR NOT DEMO_SLUG OR NOT DEMO_NAME OR NOT DEMO_SOURCE OR NOT DEMO_EXPECT)
+    message(FATAL_ERROR "workbook_race_demo: NUMBER, SLUG, NAME, SOURCE and EXPECT are required")
+  endif()
+  if(NOT WORKBOOK_TESTS OR NOT CMAKE_CXX_FLAGS MATCHES "-fsanitize=thread")
+    return()
+  endif()
+  set(exe phase${DEMO_NUMBER}_race_demo_${DEMO_NAME})
+  add_executable(${exe} "${PROJECT_SOURCE_DIR}/tests/${DEMO_NUMBER}-${DEMO_SLUG}/${DEMO_SOURCE}")
+  target_link_libraries(${exe} PRIVATE workbook_support)
+  target_compile_options(${exe} PRIVATE ${WORKBOOK_WARNINGS} -g)
+  add_dependencies(race_demos ${exe})
+  set(command "$<TARGET_FILE:${exe}>")
+  if(WORKBOOK_TEST_LAUNCHER)
+    set(command "${WORKBOOK_TEST_LAUNCHER}" "$<TARGET_FILE:${exe}>")
+  endif()
+  add_test(NAME "demo/${DEMO_NUMBER}/${DEMO_NAME}" COMMAND ${command})
+  set_tests_properties("demo/${DEMO_NUMBER}/${DEMO_NAME}" PROPERTIES
+    PASS_REGULAR_EXPRESSION "WARNING: ThreadSanitizer: data race.*${DEMO_EXPECT}"
+    LABELS "phase${DEMO_NUMBER};demo"
+    TIMEOUT 60)
 endfunction()

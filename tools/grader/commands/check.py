@@ -8,12 +8,14 @@ It guards the promises the workbook makes to students:
   * every mutant (a deliberately wrong reference, mutants/) is caught by the
     tests its patch names;
   * every test has a hint, and every hint belongs to a test;
-  * every relative link and anchor in the markdown resolves.
+  * every relative link and anchor in the markdown resolves;
+  * in the tsan preset, every race demo (a program that must make TSan report
+    a race: phase 07's legacy aggregator) does: the preset detects races.
 """
 
 from collections import defaultdict
 
-from .. import cmake, context, hints, links, mutants, phases, report, results, runner, sanitizers
+from .. import cmake, context, hints, links, mutants, phases, race_demo, report, results, runner, sanitizers
 from . import options
 from .links import print_broken
 
@@ -140,6 +142,17 @@ def note_unchecked_mutants(ctx, checks, presets):
         checks.result(True, f"mutants: {len(skipped)} not checked (their preset is not in --presets)")
 
 
+def check_race_demos(ctx, checks, preset):
+    """tsan only: each race demo must make ThreadSanitizer report its race."""
+    if preset != race_demo.PRESET:
+        return
+    ctx.term.print(ctx.term.bold(f"== {preset}: race demos: TSan must report the race they contain"))
+    for ok, text in race_demo.check_line(ctx):
+        if not ok:
+            checks.problem(text)
+        checks.result(ok, text)
+
+
 def check_hints(ctx, checks, test_names):
     ctx.term.print(ctx.term.bold("== hints: one `## Suite.Test` per test, no orphans"))
     by_phase = defaultdict(list)
@@ -192,6 +205,7 @@ def run(args, ctx):
         if preset == "default":
             check_stubs(ctx, checks, preset)
         check_mutants(ctx, checks, preset)
+        check_race_demos(ctx, checks, preset)
     note_unchecked_mutants(ctx, checks, presets)
     if names is None:
         checks.result(False, "hints: not checked (no solutions run succeeded)")

@@ -1,0 +1,3 @@
+module workbook/bench/poolbench
+
+go 1.19

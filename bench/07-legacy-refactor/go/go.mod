@@ -1,0 +1,3 @@
+module workbook/bench/legacyrefactor
+
+go 1.19
