@@ -38,7 +38,7 @@ TEST(AsyncCollector, ProcessesEveryItemIntoTheInjectedStore) {
     go::AsyncCollector collector(store, go::background(), {.workers = 3, .queue_capacity = 16});
     EXPECT_EQ(collector.workers(), 3u);
     for (int i = 0; i < 300; ++i) {
-      ASSERT_EQ(collector.submit(i % 3 == 0 ? "errors" : "requests"), go::SubmitStatus::accepted)
+      ASSERT_EQ(collector.submit(i % 3 == 0 ? "errors" : "requests"), go::CollectStatus::accepted)
           << "submit #" << i << ": the block policy (the default) waits for room, it never refuses";
     }
     collector.shutdown();
@@ -57,7 +57,7 @@ TEST(AsyncCollector, UsesAFixedSetOfWorkerThreads) {
   go_test::GatedStore store(/*open=*/false);
   go::AsyncCollector collector(store, go::background(), {.workers = 2, .queue_capacity = 32});
   go_test::OpenAtExit open_at_exit(store);
-  for (int i = 0; i < 22; ++i) ASSERT_EQ(collector.submit("requests"), go::SubmitStatus::accepted);
+  for (int i = 0; i < 22; ++i) ASSERT_EQ(collector.submit("requests"), go::CollectStatus::accepted);
   ASSERT_TRUE(go_test::eventually([&] { return store.inside() == 2; }))
       << "2 workers and 22 items: exactly 2 calls of store.inc should be waiting at the gate, saw "
       << store.inside();
@@ -75,7 +75,7 @@ TEST(AsyncCollector, WorkersRunInParallelUpToTheirNumber) {
   go_test::GatedStore store(/*open=*/false);
   go::AsyncCollector collector(store, go::background(), {.workers = 3, .queue_capacity = 8});
   go_test::OpenAtExit open_at_exit(store);
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(collector.submit("k"), go::SubmitStatus::accepted);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(collector.submit("k"), go::CollectStatus::accepted);
   EXPECT_TRUE(go_test::eventually([&] { return store.inside() == 3; }))
       << "3 workers, 5 items, every inc held at the gate: 3 should be inside store.inc at once, saw "
       << store.inside() << " (are options.workers threads started, and do they run independently?)";
@@ -110,7 +110,7 @@ TEST(AsyncCollector, SubmittersOnManyThreadsLoseNothing) {
 TEST(AsyncCollector, StatsMayBeReadWhileWorkersRun) {
   go::RWMutexMetricStore store;
   go::AsyncCollector collector(store, go::background(), {.workers = 1, .queue_capacity = 4});
-  ASSERT_EQ(collector.submit("k"), go::SubmitStatus::accepted);
+  ASSERT_EQ(collector.submit("k"), go::CollectStatus::accepted);
   ASSERT_TRUE(go_test::eventually([&] { return store.get("k") == 1; })) << "the item never reached the store";
   // The worker counts `processed` after store.inc; this thread reads it at the
   // same time. Under TSan a plain counter is a reported data race.

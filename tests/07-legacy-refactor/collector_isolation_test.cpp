@@ -16,13 +16,13 @@ TEST(CollectorIsolation, TwoCollectorsAreIndependent) {
   go::AtomicMetricStore store_b;
   go::AsyncCollector a(store_a, go::background(), {.workers = 2, .queue_capacity = 8});
   go::AsyncCollector b(store_b, go::background(), {.workers = 1, .queue_capacity = 4});
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(a.submit("requests"), go::SubmitStatus::accepted);
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(b.submit("requests"), go::SubmitStatus::accepted);
-  ASSERT_EQ(b.submit("b.only"), go::SubmitStatus::accepted);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(a.submit("requests"), go::CollectStatus::accepted);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(b.submit("requests"), go::CollectStatus::accepted);
+  ASSERT_EQ(b.submit("b.only"), go::CollectStatus::accepted);
   a.shutdown();
   EXPECT_TRUE(a.closed());
   EXPECT_FALSE(b.closed()) << "shutting down one collector must not stop another";
-  EXPECT_EQ(b.submit("requests"), go::SubmitStatus::accepted) << "b must still accept after a's shutdown";
+  EXPECT_EQ(b.submit("requests"), go::CollectStatus::accepted) << "b must still accept after a's shutdown";
   b.shutdown();
 
   EXPECT_EQ(store_a.get("requests"), 3) << "a's store must hold a's items and nothing else";
@@ -39,7 +39,7 @@ TEST(CollectorIsolation, ANewCollectorStartsFromNothing) {
   {
     go::RWMutexMetricStore first_store;
     go::AsyncCollector first(first_store, go::background(), {.workers = 1, .queue_capacity = 4});
-    for (int i = 0; i < 4; ++i) ASSERT_EQ(first.submit("requests"), go::SubmitStatus::accepted);
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(first.submit("requests"), go::CollectStatus::accepted);
     first.shutdown();
     ASSERT_EQ(first_store.get("requests"), 4);
   }
@@ -48,7 +48,7 @@ TEST(CollectorIsolation, ANewCollectorStartsFromNothing) {
   const go::CollectorStats fresh = second.stats();
   EXPECT_EQ(fresh.submitted + fresh.accepted + fresh.processed, 0u)
       << "a new collector's stats must start at 0: are they static?";
-  ASSERT_EQ(second.submit("requests"), go::SubmitStatus::accepted);
+  ASSERT_EQ(second.submit("requests"), go::CollectStatus::accepted);
   second.shutdown();
   EXPECT_EQ(store.get("requests"), 1) << "counts of an earlier collector leaked into a new one";
   EXPECT_EQ(second.stats().processed, 1u);
@@ -59,8 +59,8 @@ TEST(CollectorIsolation, TwoCollectorsMayShareOneStoreOnPurpose) {
   go::AsyncCollector ingest(shared, go::background(), {.workers = 2, .queue_capacity = 8});
   go::AsyncCollector replay(shared, go::background(), {.workers = 1, .queue_capacity = 8});
   for (int i = 0; i < 20; ++i) {
-    ASSERT_EQ(ingest.submit("events"), go::SubmitStatus::accepted);
-    ASSERT_EQ(replay.submit("events"), go::SubmitStatus::accepted);
+    ASSERT_EQ(ingest.submit("events"), go::CollectStatus::accepted);
+    ASSERT_EQ(replay.submit("events"), go::CollectStatus::accepted);
   }
   ingest.shutdown();
   replay.shutdown();

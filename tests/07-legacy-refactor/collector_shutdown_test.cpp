@@ -17,9 +17,9 @@ namespace {
 
 // One worker held at the gate with "first", then `queued` items behind it.
 void hold_one_and_queue(go::AsyncCollector& collector, go_test::GatedStore& store, int queued) {
-  ASSERT_EQ(collector.submit("first"), go::SubmitStatus::accepted);
+  ASSERT_EQ(collector.submit("first"), go::CollectStatus::accepted);
   ASSERT_TRUE(go_test::eventually([&] { return store.inside() == 1; })) << "the worker never took the first item";
-  for (int i = 0; i < queued; ++i) ASSERT_EQ(collector.submit("queued"), go::SubmitStatus::accepted);
+  for (int i = 0; i < queued; ++i) ASSERT_EQ(collector.submit("queued"), go::CollectStatus::accepted);
 }
 
 TEST(CollectorShutdown, ShutdownProcessesEveryAcceptedItem) {
@@ -45,11 +45,11 @@ TEST(CollectorShutdown, SubmitAfterShutdownIsClosedAndCounted) {
   go::RWMutexMetricStore store;
   go::AsyncCollector collector(store, go::background(), {.workers = 2, .queue_capacity = 4});
   EXPECT_FALSE(collector.closed());
-  ASSERT_EQ(collector.submit("k"), go::SubmitStatus::accepted);
+  ASSERT_EQ(collector.submit("k"), go::CollectStatus::accepted);
   collector.shutdown();
   EXPECT_TRUE(collector.closed());
-  EXPECT_EQ(collector.submit("k"), go::SubmitStatus::closed) << "a stopped collector must refuse, not hang or crash";
-  EXPECT_EQ(collector.submit("k"), go::SubmitStatus::closed);
+  EXPECT_EQ(collector.submit("k"), go::CollectStatus::closed) << "a stopped collector must refuse, not hang or crash";
+  EXPECT_EQ(collector.submit("k"), go::CollectStatus::closed);
   const go::CollectorStats s = collector.stats();
   EXPECT_EQ(s.submitted, 3u);
   EXPECT_EQ(s.rejected, 2u) << "a submit refused as closed must be counted as rejected";
@@ -67,7 +67,7 @@ TEST(CollectorShutdown, ShutdownWakesABlockedSubmitter) {
   go_test::OpenAtExit open_before_joining(store);
   go_test::finishes_within("the blocked submit to return once shutdown() began (the store is still closed)",
                            [&] { blocked.wait(); });
-  EXPECT_EQ(blocked.get(), go::SubmitStatus::closed);
+  EXPECT_EQ(blocked.get(), go::CollectStatus::closed);
   store.open();
   go_test::finishes_within("shutdown() to return", [&] { stopping.get(); });
   const go::CollectorStats s = collector.stats();
@@ -81,13 +81,13 @@ TEST(CollectorShutdown, ShutdownIsIdempotentAndTheDestructorDrains) {
   go_test::GatedStore store(/*open=*/false);
   {
     go::AsyncCollector collector(store, go::background(), {.workers = 2, .queue_capacity = 16});
-    for (int i = 0; i < 10; ++i) ASSERT_EQ(collector.submit("k"), go::SubmitStatus::accepted);
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(collector.submit("k"), go::CollectStatus::accepted);
     store.open();
   }  // no shutdown(): the destructor must drain and join (the harness fails a test that leaks a thread)
   EXPECT_EQ(store.get("k"), 10) << "the destructor must process the accepted items, as shutdown() does";
 
   go::AsyncCollector collector(store, go::background(), {.workers = 2, .queue_capacity = 4});
-  ASSERT_EQ(collector.submit("again"), go::SubmitStatus::accepted);
+  ASSERT_EQ(collector.submit("again"), go::CollectStatus::accepted);
   collector.shutdown();
   collector.shutdown();  // a no-op
   EXPECT_EQ(store.get("again"), 1);
@@ -125,8 +125,8 @@ TEST(CollectorShutdown, ACanceledContextWakesAndRefusesSubmitters) {
   cancel();
   go_test::finishes_within("the blocked submit to return once the collector's context was canceled",
                            [&] { blocked.wait(); });
-  EXPECT_EQ(blocked.get(), go::SubmitStatus::closed);
-  EXPECT_EQ(collector.submit("later"), go::SubmitStatus::closed) << "a canceled collector accepts nothing";
+  EXPECT_EQ(blocked.get(), go::CollectStatus::closed);
+  EXPECT_EQ(collector.submit("later"), go::CollectStatus::closed) << "a canceled collector accepts nothing";
   store.open();
   collector.shutdown();
   const go::CollectorStats s = collector.stats();
@@ -141,20 +141,20 @@ TEST(CollectorShutdown, StatsAddUpAfterShutdown) {
   go::AsyncCollector collector(store, ctx, {.workers = 2, .queue_capacity = 3, .when_full = go::FullPolicy::drop});
   go_test::OpenAtExit open_at_exit(store);
   int submitted = 0;
-  for (; submitted < 2; ++submitted) ASSERT_EQ(collector.submit("k"), go::SubmitStatus::accepted);
+  for (; submitted < 2; ++submitted) ASSERT_EQ(collector.submit("k"), go::CollectStatus::accepted);
   ASSERT_TRUE(go_test::eventually([&] { return store.inside() == 2; })) << "both workers should hold an item";
-  for (; submitted < 5; ++submitted) ASSERT_EQ(collector.submit("k"), go::SubmitStatus::accepted);
-  for (; submitted < 9; ++submitted) ASSERT_EQ(collector.submit("k"), go::SubmitStatus::dropped);
+  for (; submitted < 5; ++submitted) ASSERT_EQ(collector.submit("k"), go::CollectStatus::accepted);
+  for (; submitted < 9; ++submitted) ASSERT_EQ(collector.submit("k"), go::CollectStatus::dropped);
   auto [done_ctx, done_cancel] = go::with_cancel(go::background());
   done_cancel();
-  ASSERT_EQ(collector.submit(done_ctx, "k"), go::SubmitStatus::ctx_done);
+  ASSERT_EQ(collector.submit(done_ctx, "k"), go::CollectStatus::ctx_done);
   ++submitted;
   cancel();  // 2 in the workers finish, 3 queued are discarded
-  ASSERT_EQ(collector.submit("k"), go::SubmitStatus::closed);
+  ASSERT_EQ(collector.submit("k"), go::CollectStatus::closed);
   ++submitted;
   store.open();
   collector.shutdown();
-  ASSERT_EQ(collector.submit("k"), go::SubmitStatus::closed);
+  ASSERT_EQ(collector.submit("k"), go::CollectStatus::closed);
   ++submitted;
   const go::CollectorStats s = collector.stats();
   EXPECT_EQ(s.submitted, static_cast<std::uint64_t>(submitted));

@@ -6,7 +6,7 @@
 //   go::RWMutexMetricStore store;                           // phase 05's store
 //   go::AsyncCollector collector(store, ctx, {.workers = 4, .queue_capacity = 1024,
 //                                             .when_full = go::FullPolicy::reject});
-//   if (collector.submit(ctx, "http.requests") == go::SubmitStatus::queue_full)
+//   if (collector.submit(ctx, "http.requests") == go::CollectStatus::queue_full)
 //     return http_503();                                     // backpressure reaches the caller
 //   collector.shutdown();                                    // drains, then joins
 //
@@ -77,8 +77,8 @@ namespace go {
 // FullPolicy: what submit does when the queue is full.
 enum class FullPolicy { block, drop, reject };
 
-// SubmitStatus: what became of one submitted key.
-enum class SubmitStatus {
+// CollectStatus: what became of one submitted key.
+enum class CollectStatus {
   accepted,    // queued: a worker will process it (or count it discarded)
   dropped,     // FullPolicy::drop and the queue was full
   queue_full,  // FullPolicy::reject and the queue was full
@@ -115,12 +115,12 @@ class AsyncCollector {
 
   ~AsyncCollector() = default;  // TODO: shut down
 
-  SubmitStatus submit(std::string key) {
+  CollectStatus submit(std::string key) {
     (void)key;
     throw go::todo("AsyncCollector::submit");  // TODO: submit(go::background(), key)
   }
 
-  SubmitStatus submit(const Context& ctx, std::string key) {
+  CollectStatus submit(const Context& ctx, std::string key) {
     (void)ctx;
     (void)key;
     throw go::todo("AsyncCollector::submit");  // TODO: per options.when_full

@@ -6,7 +6,7 @@
 //   go::RWMutexMetricStore store;                           // phase 05's store
 //   go::AsyncCollector collector(store, ctx, {.workers = 4, .queue_capacity = 1024,
 //                                             .when_full = go::FullPolicy::reject});
-//   if (collector.submit(ctx, "http.requests") == go::SubmitStatus::queue_full)
+//   if (collector.submit(ctx, "http.requests") == go::CollectStatus::queue_full)
 //     return http_503();                                     // backpressure reaches the caller
 //   collector.shutdown();                                    // drains, then joins
 //
@@ -88,8 +88,8 @@ namespace go {
 // FullPolicy: what submit does when the queue is full.
 enum class FullPolicy { block, drop, reject };
 
-// SubmitStatus: what became of one submitted key.
-enum class SubmitStatus {
+// CollectStatus: what became of one submitted key.
+enum class CollectStatus {
   accepted,    // queued: a worker will process it (or count it discarded)
   dropped,     // FullPolicy::drop and the queue was full
   queue_full,  // FullPolicy::reject and the queue was full
@@ -138,21 +138,21 @@ class AsyncCollector {
 
   ~AsyncCollector() { shutdown(); }
 
-  SubmitStatus submit(std::string key) { return submit(background(), std::move(key)); }
+  CollectStatus submit(std::string key) { return submit(background(), std::move(key)); }
 
-  SubmitStatus submit(const Context& ctx, std::string key) {
+  CollectStatus submit(const Context& ctx, std::string key) {
     const bool caller_done = static_cast<bool>(ctx.err());  // a nil ctx throws here, before anything counts
     submitted_.fetch_add(1, std::memory_order_relaxed);
     ReadLock gate(gate_);  // queue_ stays open while we hold it
-    if (closed()) return refuse(SubmitStatus::closed);
-    if (caller_done) return refuse(SubmitStatus::ctx_done);
+    if (closed()) return refuse(CollectStatus::closed);
+    if (caller_done) return refuse(CollectStatus::ctx_done);
     if (queue_.try_send(std::move(key)) == ChanStatus::ok) return accept();  // key untouched if full
     switch (options_.when_full) {
       case FullPolicy::drop:
         dropped_.fetch_add(1, std::memory_order_relaxed);
-        return SubmitStatus::dropped;
+        return CollectStatus::dropped;
       case FullPolicy::reject:
-        return refuse(SubmitStatus::queue_full);
+        return refuse(CollectStatus::queue_full);
       case FullPolicy::block:
         break;
     }
@@ -161,7 +161,7 @@ class AsyncCollector {
     const std::size_t woke = go::select(go::send_case(queue_, std::move(key)), go::recv_case(stop_),
                                         go::recv_case(done_), go::recv_case(ctx.done()));
     if (woke == 0) return accept();
-    return refuse(woke == 3 ? SubmitStatus::ctx_done : SubmitStatus::closed);
+    return refuse(woke == 3 ? CollectStatus::ctx_done : CollectStatus::closed);
   }
 
   void shutdown() {
@@ -208,12 +208,12 @@ class AsyncCollector {
     return o;
   }
 
-  SubmitStatus accept() {
+  CollectStatus accept() {
     accepted_.fetch_add(1, std::memory_order_relaxed);
-    return SubmitStatus::accepted;
+    return CollectStatus::accepted;
   }
 
-  SubmitStatus refuse(SubmitStatus why) {
+  CollectStatus refuse(CollectStatus why) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     return why;
   }
