@@ -46,7 +46,7 @@ def parse_header(text):
             break
         m = _HEADER.match(line)
         if m and m.group(1) == "Caught by":
-            header["Caught by"] = [t.strip() for t in m.group(2).split(",") if t.strip()]
+            header["Caught by"] = [t for t in re.split(r"[,\s]+", m.group(2)) if t]  # commas or spaces
         elif m:
             header[m.group(1)] = m.group(2).strip()
     return header

@@ -29,6 +29,10 @@ class MutantsTest(unittest.TestCase):
     def test_preset_defaults_to_default(self):
         self.assertEqual(mutants.parse_header("Mutant: x\nCaught by: A.B\n")["Preset"], "default")
 
+    def test_caught_by_may_be_separated_by_spaces(self):
+        header = mutants.parse_header("Mutant: x\nCaught by: A.B C.D,E.F\n")
+        self.assertEqual(header["Caught by"], ["A.B", "C.D", "E.F"])
+
     def test_caught(self):
         verdict = mutants.judge(self.mutant, {"Backoff.DelaysGrowExponentially": False, "Backoff.Other": True,
                                               "Sizes/Retry.Sleeps": False})

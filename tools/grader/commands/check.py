@@ -9,10 +9,13 @@ It guards the promises the workbook makes to students:
     tests its patch names;
   * every test has a hint, and every hint belongs to a test;
   * every relative link and anchor in the markdown resolves;
+  * the grader's own unit tests (tools/tests) pass;
   * in the tsan preset, every race demo (a program that must make TSan report
     a race: phase 07's legacy aggregator) does: the preset detects races.
 """
 
+import re
+import sys
 from collections import defaultdict
 
 from .. import cmake, context, hints, links, mutants, phases, race_demo, report, results, runner, sanitizers
@@ -192,6 +195,18 @@ def check_links(ctx, checks):
     checks.result(not broken, f"links: {len(broken)} broken")
 
 
+def check_grader(ctx, checks):
+    """The grader's own unit tests: the scorecard is only as good as its parser."""
+    ctx.term.print(ctx.term.bold("== grader: its unit tests (tools/tests) must pass"))
+    proc = context.run(ctx, [sys.executable, "-m", "unittest", "discover", "-s", "tools/tests", "-t", "tools"])
+    ran = re.search(r"^Ran (\d+) tests?", proc.stdout, re.MULTILINE)
+    count = ran.group(1) if ran else "?"
+    if proc.returncode != 0:
+        ctx.term.print(proc.stdout[-3000:])
+        checks.problem("grader: unit tests fail (python3 -m unittest discover -s tools/tests -t tools)")
+    checks.result(proc.returncode == 0, f"grader: {count} unit tests " + ("passed" if proc.returncode == 0 else "FAILED"))
+
+
 def run(args, ctx):
     context.require("cmake", "ctest")  # fail before any output, not halfway
     checks = Checklist(ctx.term)
@@ -212,6 +227,7 @@ def run(args, ctx):
     else:
         check_hints(ctx, checks, names)
     check_links(ctx, checks)
+    check_grader(ctx, checks)
     term = ctx.term
     term.print()
     term.print(term.bold("== check summary"))
