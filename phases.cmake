@@ -42,3 +42,8 @@ workbook_phase(
 workbook_race_demo(
   NUMBER 07 SLUG legacy-refactor NAME LegacyAggregatorRace
   SOURCE legacy_race_demo.cpp EXPECT "legacy_aggregator\\.hpp")
+
+workbook_phase(
+  NUMBER 08 SLUG collector
+  TESTS span_test.cpp span_collector_test.cpp span_collector_backpressure_test.cpp span_collector_stop_test.cpp
+  BENCHES span_collector_bench.cpp)

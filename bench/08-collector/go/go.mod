@@ -1,0 +1,3 @@
+module workbook/bench/collector
+
+go 1.19

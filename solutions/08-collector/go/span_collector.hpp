@@ -1,0 +1,402 @@
+// go::SpanCollector: the trace collector's core. Many threads ingest spans; a
+// bounded queue holds them; N workers take them, batch them and hand each
+// batch to a sink. It says what happens when the queue is full, accounts for
+// every span, and stops without losing one it accepted.
+//
+//   go::SpanCollector collector(/*workers=*/4, /*queue_size=*/10'000,
+//                               [&](std::span<const go::Span* const> batch) { store.write(batch); });
+//   collector.start();
+//   if (collector.ingest(span) != go::IngestStatus::accepted) return grpc_status(...);  // see below
+//   collector.stop();   // no more intake; drains, flushes, joins
+//
+// Contract:
+//   - SpanCollector(sink, options) / SpanCollector(workers, queue_size, sink).
+//     No thread runs before start(), which starts options.workers workers
+//     (start() twice, or after stop(), throws go::panic).
+//   - ingest(span) copies span into pooled storage and queues it; it never
+//     keeps a reference to the caller's span. ingest_batch(spans) does the
+//     same for each span in order and returns how many were accepted: a
+//     prefix, spans[0, accepted); the rest were refused for `status`.
+//     Spans may be ingested before start(): they wait in the queue.
+//   - The queue holds at most options.queue_size spans. When it is full,
+//     options.when_full (phase 07's go::FullPolicy) decides, at once:
+//       reject (the default, the Go original): refused, queue_full.
+//       drop:   refused, dropped (load shedding; the status still says so).
+//       block:  waits for room; woken by a worker taking spans out (accepted),
+//               by stop() (stopped), or, when options.block_timeout > 0, by
+//               options.clock reaching the timeout (timed_out).
+//   - Workers collect spans into a batch and call sink(batch) once the batch
+//     holds options.flush_size spans, or once per options.flush_interval on
+//     options.clock, whichever comes first, and when stopping. The batch is a
+//     view of pointers into pooled storage, valid only during the call. The
+//     sink runs on worker threads, several calls at once with workers > 1.
+//     A sink that throws loses its batch: counted as failed, the worker
+//     goes on.
+//   - stop(): ingest from then on returns stopped; blocked ingest calls wake
+//     and return stopped; ingest calls already past the door finish first.
+//     Then every accepted span reaches the sink, the workers are joined and
+//     stop() returns. Idempotent: a second or concurrent caller waits for the
+//     first. Safe while other threads still call ingest. Without start(),
+//     stop() drains the queue on the calling thread. The destructor calls it.
+//   - stats(): counters that only grow, readable at any time; each reading
+//     has processed + rejected + dropped + failed <= ingested, and once stop()
+//     has returned:
+//       ingested == processed + rejected + dropped + failed
+//     (rejected: queue_full, timed_out, stopped). No span is dropped at stop.
+//   - Bad options throw std::invalid_argument: zero workers, queue_size < 1,
+//     flush_size 0, flush_interval <= 0, chunk_size 0, a negative
+//     block_timeout, an unknown policy, an empty sink.
+//
+// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
+// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
+// dropped to OK (load shedding: the client is not asked to retry).
+//
+// Memory ordering: an ingest that returns accepted happens before the sink
+// call that sees its span (the queue's send/receive); every sink call happens
+// before stop() returns (the join).
+//
+// Implementation (phases 02-05, assembled):
+//   - queue_: a go::Chan of pooled chunks (SpanPool); ingest_batch moves up
+//     to chunk_size spans per queue operation.
+//   - room_: a go::Semaphore of queue_size, one unit per queued span: the
+//     bound. ingest takes units (try_acquire, or acquire with a context for
+//     block), the worker that takes a chunk off the queue gives them back.
+//     queue_ has a slot per unit: a send after try_acquire finds room, at
+//     worst after a worker lets go of its slot (queue_.send waits for that).
+//   - gate_: a go::RWMutex. ingest holds the read lock while it may send;
+//     stop() sets closing_, cancels stop_ctx_ (wakes blocked ingesters),
+//     then takes the write lock before it closes queue_: no send on a closed
+//     channel.
+//   - every worker has a go::Ticker: an idle worker with a partial batch
+//     selects on queue_ and its ticks.
+// Invariants:
+//   - queue_ is closed only under gate_'s write lock, after closing_ is set.
+//   - a span counted in ingested is counted again exactly once: processed,
+//     failed (by a worker), or rejected / dropped (by ingest).
+// Lock order: stop_mu_ before gate_; gate_ (read) before room_'s and queue_'s.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "go/annotated_mutex.hpp"
+#include "go/async_collector.hpp"  // go::FullPolicy
+#include "go/chan.hpp"
+#include "go/clock.hpp"
+#include "go/context.hpp"
+#include "go/mutex.hpp"
+#include "go/panic.hpp"
+#include "go/rw_mutex.hpp"
+#include "go/select.hpp"
+#include "go/semaphore.hpp"
+#include "go/span.hpp"
+#include "go/span_pool.hpp"
+#include "go/time.hpp"
+
+namespace go {
+
+// IngestStatus: what became of a span given to ingest.
+enum class IngestStatus {
+  accepted,    // queued: the sink will see it
+  queue_full,  // FullPolicy::reject and no room
+  timed_out,   // FullPolicy::block and no room within block_timeout
+  dropped,     // FullPolicy::drop and no room
+  stopped,     // stop() began
+};
+
+// describe: the error message for a status, for logs and gRPC replies.
+inline const char* describe(IngestStatus s) {
+  switch (s) {
+    case IngestStatus::accepted: return "span collector: accepted";
+    case IngestStatus::queue_full: return "span collector: ingest queue full, span rejected";
+    case IngestStatus::timed_out: return "span collector: ingest queue full for the whole block timeout";
+    case IngestStatus::dropped: return "span collector: ingest queue full, span dropped";
+    case IngestStatus::stopped: return "span collector: stopped, not accepting spans";
+  }
+  return "span collector: unknown status";
+}
+
+struct IngestResult {
+  IngestStatus status = IngestStatus::accepted;  // accepted, or why spans[accepted] was refused
+  std::size_t accepted = 0;
+};
+
+// SpanSink: receives each batch; the pointers are valid only during the call.
+using SpanSink = std::function<void(std::span<const Span* const>)>;
+
+struct SpanCollectorOptions {
+  std::size_t workers = 4;
+  std::ptrdiff_t queue_size = 10'000;  // spans
+  FullPolicy when_full = FullPolicy::reject;
+  Duration block_timeout = Duration::zero();  // FullPolicy::block: zero waits without a limit
+  std::size_t flush_size = 256;               // spans per sink call, at most
+  Duration flush_interval = std::chrono::milliseconds(100);
+  std::size_t chunk_size = 64;  // spans per queue item, for ingest_batch
+  Clock* clock = nullptr;       // nullptr: go::real_clock()
+};
+
+struct SpanCollectorStats {
+  std::uint64_t ingested = 0;   // spans given to ingest / ingest_batch
+  std::uint64_t processed = 0;  // handed to a sink call that returned
+  std::uint64_t rejected = 0;   // queue_full, timed_out, stopped
+  std::uint64_t dropped = 0;    // FullPolicy::drop
+  std::uint64_t failed = 0;     // in a batch whose sink call threw
+  std::uint64_t waiting = 0;    // ingest calls blocked for room right now
+};
+
+class SpanCollector {
+ public:
+  SpanCollector(SpanSink sink, SpanCollectorOptions options)
+      : options_(validate(options, sink)),
+        clock_(options.clock ? *options.clock : real_clock()),
+        sink_(std::move(sink)),
+        pool_(options.chunk_size),
+        queue_(options.queue_size),
+        room_(options.queue_size) {
+    auto [ctx, cancel] = with_cancel(background());
+    stop_ctx_ = std::move(ctx);
+    cancel_stop_ = std::move(cancel);
+  }
+  SpanCollector(std::size_t workers, std::ptrdiff_t queue_size, SpanSink sink)
+      : SpanCollector(std::move(sink), SpanCollectorOptions{.workers = workers, .queue_size = queue_size}) {}
+
+  SpanCollector(const SpanCollector&) = delete;
+  SpanCollector& operator=(const SpanCollector&) = delete;
+  ~SpanCollector() { stop(); }
+
+  void start() {
+    MutexLock lock(stop_mu_);
+    if (stopping_) throw panic("span collector: start after stop");
+    if (started_) throw panic("span collector: start called twice");
+    started_ = true;
+    tickers_.reserve(options_.workers);
+    workers_.reserve(options_.workers);
+    for (std::size_t i = 0; i < options_.workers; ++i) {
+      tickers_.push_back(std::make_unique<Ticker>(options_.flush_interval, clock_));
+      workers_.emplace_back([this, ticks = tickers_.back()->c()] { work(ticks); });
+    }
+  }
+
+  IngestStatus ingest(const Span& span) { return ingest_some(&span, 1).status; }
+
+  IngestResult ingest_batch(std::span<const Span> spans) { return ingest_some(spans.data(), spans.size()); }
+
+  void stop() {
+    MutexLock lock(stop_mu_);  // a second caller waits here for the first
+    if (stopping_) return;
+    closing_.store(true, std::memory_order_release);
+    cancel_stop_();  // wakes ingest calls blocked for room
+    {
+      WriteLock gate(gate_);  // waits for the ingest calls still past the door
+      queue_.close();         // workers drain what is queued, then see the close
+    }
+    if (!started_) {
+      Ticker ticker(options_.flush_interval, clock_);
+      work(ticker.c());  // nobody else will: drain here
+    }
+    for (std::thread& w : workers_) w.join();
+    for (auto& t : tickers_) t->stop();
+    stopping_ = true;
+  }
+
+  bool stopped() const { return closing_.load(std::memory_order_acquire); }
+
+  SpanCollectorStats stats() const {
+    SpanCollectorStats s;
+    // The outcomes first, ingested last: every outcome counted happened
+    // after its ingested count, so the sum never exceeds ingested.
+    s.processed = processed_.load(std::memory_order_acquire);
+    s.failed = failed_.load(std::memory_order_acquire);
+    s.rejected = rejected_.load(std::memory_order_acquire);
+    s.dropped = dropped_.load(std::memory_order_acquire);
+    s.ingested = ingested_.load(std::memory_order_acquire);
+    s.waiting = room_.waiters();
+    return s;
+  }
+
+  // The pool's chunk creations: stays flat in steady state.
+  std::uint64_t chunks_created() const { return pool_.created(); }
+
+ private:
+  using ChunkPtr = std::unique_ptr<SpanChunk>;
+
+  static const SpanCollectorOptions& validate(const SpanCollectorOptions& o, const SpanSink& sink) {
+    auto bad = [](const std::string& what) { throw std::invalid_argument("span collector: " + what); };
+    if (!sink) bad("empty sink");
+    if (o.workers == 0) bad("zero workers (need at least 1)");
+    if (o.queue_size < 1) bad("queue size must be at least 1, got " + std::to_string(o.queue_size));
+    if (o.flush_size == 0) bad("flush size must be at least 1");
+    if (o.flush_interval <= Duration::zero()) bad("flush interval must be > 0");
+    if (o.chunk_size == 0) bad("chunk size must be at least 1");
+    if (o.block_timeout < Duration::zero()) bad("negative block timeout");
+    if (o.when_full != FullPolicy::block && o.when_full != FullPolicy::drop && o.when_full != FullPolicy::reject) {
+      bad("unknown full-queue policy " + std::to_string(static_cast<int>(o.when_full)));
+    }
+    return o;
+  }
+
+  IngestResult ingest_some(const Span* spans, std::size_t n) {
+    ingested_.fetch_add(n, std::memory_order_relaxed);  // one update per call, not per span
+    IngestResult result;
+    {
+      ReadLock gate(gate_);  // queue_ stays open while we hold it
+      const std::size_t step = std::min(options_.chunk_size, static_cast<std::size_t>(options_.queue_size));
+      while (result.accepted < n) {
+        if (closing_.load(std::memory_order_acquire)) {
+          result.status = IngestStatus::stopped;
+          break;
+        }
+        const std::size_t k = std::min(step, n - result.accepted);
+        result.status = reserve(k);
+        if (result.status != IngestStatus::accepted) break;
+        ChunkPtr chunk = pool_.get(k);
+        for (std::size_t i = 0; i < k; ++i) chunk->push(spans[result.accepted + i]);
+        // queue_ has a slot for every unit of room_, so this send waits at
+        // most for a worker that has taken its chunk but not yet let go of the
+        // slot (the ring frees slots in order). try_send could fail there:
+        // never drop its result.
+        queue_.send(std::move(chunk));
+        result.accepted += k;
+      }
+    }
+    if (const std::size_t refused = n - result.accepted; refused > 0) {
+      (result.status == IngestStatus::dropped ? dropped_ : rejected_).fetch_add(refused, std::memory_order_release);
+    }
+    return result;
+  }
+
+  // reserve: k units of room_, as the policy says.
+  IngestStatus reserve(std::size_t k) {
+    const auto units = static_cast<std::int64_t>(k);
+    if (room_.try_acquire(units)) return IngestStatus::accepted;
+    switch (options_.when_full) {
+      case FullPolicy::reject: return IngestStatus::queue_full;
+      case FullPolicy::drop: return IngestStatus::dropped;
+      case FullPolicy::block: break;
+    }
+    std::error_code err;
+    if (options_.block_timeout == Duration::zero()) {
+      err = room_.acquire(stop_ctx_, units);  // woken by a worker's release or by stop()
+    } else {
+      auto [ctx, cancel] = with_timeout(stop_ctx_, options_.block_timeout, clock_);
+      err = room_.acquire(ctx, units);
+      cancel();
+    }
+    if (!err) return IngestStatus::accepted;
+    return err == deadline_exceeded ? IngestStatus::timed_out : IngestStatus::stopped;
+  }
+
+  // One worker's batch: pointers for the sink, and the chunks they point into.
+  struct Batch {
+    explicit Batch(const SpanCollectorOptions& o) {
+      spans.reserve(o.flush_size + o.chunk_size);
+      chunks.reserve(o.flush_size + 1);
+    }
+    std::vector<const Span*> spans;
+    std::vector<ChunkPtr> chunks;
+  };
+
+  void work(Chan<TimePoint> ticks) {
+    Batch batch(options_);
+    for (;;) {
+      std::optional<ChunkPtr> got;
+      RecvResult<ChunkPtr> r = poll();
+      if (r.status == ChanStatus::ok) {
+        got = std::move(r.value);
+      } else if (r.status == ChanStatus::closed) {
+        break;
+      } else if (batch.spans.empty()) {
+        got = queue_.recv();  // nothing to flush: sleep until a chunk or the close
+        if (!got) break;
+      } else {  // a partial batch: sleep until a chunk, the close, or a tick
+        bool tick = false, closed = false;
+        go::select(go::recv_case(queue_,
+                                 [&](std::optional<ChunkPtr> v) {
+                                   closed = !v;
+                                   got = std::move(v);
+                                 }),
+                   go::recv_case(ticks, [&](std::optional<TimePoint>) { tick = true; }));
+        if (closed) break;
+        if (tick) {
+          flush(batch);
+          continue;
+        }
+      }
+      take(batch, std::move(*got), ticks);
+    }
+    flush(batch);  // the queue is closed and drained: what is left goes out now
+  }
+
+  // poll: try_recv, retried a few times with a yield before the caller goes
+  // to sleep. Parking a thread and waking it costs two system calls (microseconds);
+  // under a steady stream the next chunk is usually a fraction of that away.
+  RecvResult<ChunkPtr> poll() {
+    RecvResult<ChunkPtr> r = queue_.try_recv();
+    for (int i = 0; i < kPolls && r.status == ChanStatus::empty; ++i) {
+      std::this_thread::yield();
+      r = queue_.try_recv();
+    }
+    return r;
+  }
+  static constexpr int kPolls = 8;
+
+  void take(Batch& batch, ChunkPtr chunk, Chan<TimePoint>& ticks) {
+    room_.release(static_cast<std::int64_t>(chunk->size()));  // out of the queue: room for more
+    if (batch.spans.empty()) (void)ticks.try_recv();         // a tick from before this batch began
+    for (const Span& s : *chunk) batch.spans.push_back(&s);
+    batch.chunks.push_back(std::move(chunk));
+    if (batch.spans.size() >= options_.flush_size || ticks.try_recv().status == ChanStatus::ok) flush(batch);
+  }
+
+  void flush(Batch& batch) {
+    if (batch.spans.empty()) return;
+    const std::size_t n = batch.spans.size();
+    try {
+      sink_(std::span<const Span* const>(batch.spans));
+      processed_.fetch_add(n, std::memory_order_release);  // one update per batch
+    } catch (...) {
+      failed_.fetch_add(n, std::memory_order_release);
+    }
+    batch.spans.clear();
+    for (ChunkPtr& c : batch.chunks) pool_.put(std::move(c));
+    batch.chunks.clear();
+  }
+
+  const SpanCollectorOptions options_;
+  Clock& clock_;
+  const SpanSink sink_;
+  SpanPool pool_;
+  Chan<ChunkPtr> queue_;  // closed under gate_'s write lock
+  Semaphore room_;        // one unit per queued span
+  Context stop_ctx_;      // canceled by stop(): wakes ingest calls blocked for room
+  CancelFunc cancel_stop_;
+  RWMutex gate_;  // read: an ingest call that may send; write: closing queue_
+  std::atomic<bool> closing_{false};
+
+  Mutex stop_mu_;
+  bool started_ GO_GUARDED_BY(stop_mu_) = false;
+  bool stopping_ GO_GUARDED_BY(stop_mu_) = false;  // stop() has finished
+  std::vector<std::unique_ptr<Ticker>> tickers_ GO_GUARDED_BY(stop_mu_);
+  std::vector<std::thread> workers_ GO_GUARDED_BY(stop_mu_);
+
+  std::atomic<std::uint64_t> ingested_{0};
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> failed_{0};
+};
+
+}  // namespace go
