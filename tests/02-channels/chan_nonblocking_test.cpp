@@ -9,11 +9,13 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "go/chan.hpp"
 #include "go/fake_clock.hpp"
 #include "go/panic.hpp"
 #include "support/bounded.hpp"
+#include "support/chan_cleanup.hpp"
 
 namespace {
 
@@ -68,6 +70,53 @@ TEST(ChanTry, AFailedTrySendLeavesTheValueWithTheCaller) {
   EXPECT_EQ(ch.try_send(std::move(value)), ChanStatus::full);
   ASSERT_NE(value, nullptr) << "try_send moved the value away although it did not send it";
   EXPECT_EQ(*value, 5);
+}
+
+// A value whose move can be held half-way: the receiver moving it out of the
+// buffer stops inside the move constructor until the test opens the gate.
+struct HeldMove {
+  struct Gate {
+    std::atomic<bool> armed{false};
+    std::atomic<bool> entered{false};
+    std::atomic<bool> open{false};
+  };
+  Gate* gate = nullptr;
+
+  explicit HeldMove(Gate* g = nullptr) : gate(g) {}
+  HeldMove(HeldMove&& other) noexcept : gate(std::exchange(other.gate, nullptr)) {
+    if (gate != nullptr && gate->armed.load()) {
+      gate->entered.store(true);
+      while (!gate->open.load()) std::this_thread::yield();
+    }
+  }
+  HeldMove& operator=(HeldMove&& other) noexcept {
+    gate = std::exchange(other.gate, nullptr);
+    return *this;
+  }
+};
+
+TEST(ChanTry, TrySendDoesNotReportFullWhileTheOnlyValueIsBeingReceived) {
+  HeldMove::Gate gate;
+  struct OpenAtExit {
+    HeldMove::Gate& g;
+    ~OpenAtExit() { g.open.store(true); }
+  } open_at_exit{gate};
+  go::Chan<HeldMove> ch(1);
+  ASSERT_EQ(ch.try_send(HeldMove(&gate)), ChanStatus::ok);
+  gate.armed.store(true);
+  auto receiving = std::async(std::launch::async, [&] { return ch.recv().has_value(); });
+  ASSERT_TRUE(go_test::eventually([&] { return gate.entered.load(); }))
+      << "the receiver never started to move the value out of the buffer";
+  // The receive has taken the only value: the buffer has room although the
+  // receiver is still moving the value out. Go's try_send succeeds here.
+  auto sending = std::async(std::launch::async, [&] { return ch.try_send(HeldMove()); });
+  (void)go_test::holds_for([&] { return !go_test::is_ready(sending); });  // time for a wrong "full"
+  gate.open.store(true);
+  EXPECT_EQ(sending.get(), ChanStatus::ok)
+      << "try_send reported full while the only value had already been taken by a receiver (still moving it "
+         "out): a slot in progress is not a full buffer";
+  EXPECT_TRUE(receiving.get());
+  EXPECT_EQ(ch.len(), 1u);
 }
 
 TEST(ChanTimed, RecvTimesOutExactlyAtTheDeadline) {

@@ -133,22 +133,32 @@ class LingeringSpinLock {
 };
 
 TEST(Cond, NoLostWakeUpUnderStress) {
-  // Two threads take turns through one Cond, 20000 times each. A wake-up lost
-  // even once (a signal that falls between "release the lock" and "start
-  // waiting") leaves both asleep for ever.
+  // Two threads take turns through one Cond, up to 20000 times each. A
+  // wake-up lost even once (a signal that falls between "release the lock"
+  // and "start waiting") leaves both asleep for ever. Every turn is a wake-up
+  // through the scheduler, so on a loaded machine 40000 of them can take
+  // longer than the test's patience: the players stop after kBudget, however
+  // many turns that was (a lost wake-up shows within a few hundred).
   constexpr int kRounds = 20000;
+  constexpr auto kBudget = std::chrono::seconds(2);
+  const auto give_up_at = std::chrono::steady_clock::now() + kBudget;
   LingeringSpinLock mu;
   go::Cond cond(mu);
-  int turn = 0;  // guarded by mu: whose move it is, 0 or 1
+  int turn = 0;       // guarded by mu: whose move it is, 0 or 1
+  int turns = 0;      // guarded by mu
+  bool over = false;  // guarded by mu: a player stopped the game
   auto player = [&](int me) {
-    for (int i = 0; i < kRounds; ++i) {
+    for (;;) {
       std::unique_lock lock(mu);
-      while (turn != me) cond.wait();  // the loop: a wake-up is a hint, not a promise
+      while (turn != me && !over) cond.wait();  // the loop: a wake-up is a hint, not a promise
+      if (over) return;
+      if (++turns == 2 * kRounds || std::chrono::steady_clock::now() > give_up_at) over = true;
       turn = 1 - me;
-      cond.signal();
+      cond.signal();  // the other player's turn, or the end of the game: either way it must wake
+      if (over) return;
     }
   };
-  go_test::finishes_within("two threads taking 20000 turns each through one Cond", [&] {
+  go_test::finishes_within("two threads taking turns through one Cond", [&] {
     std::jthread a(player, 0);
     std::jthread b(player, 1);
   });

@@ -23,6 +23,8 @@
 //     channel throws that; close() of a closed channel throws
 //     go::panic("close of closed channel"), of nil "close of nil channel".
 //   - try_send/try_recv never block: ok, full/empty, or (try_recv) closed.
+//     "full" means full: once a receiver has taken a value (even one still
+//     busy copying it out), its room is free for a try_send.
 //     try_send on a closed channel panics, like a send case in Go's select.
 //   - send_for/send_until/recv_for/recv_until wait at most until the deadline
 //     on the given clock (use Clock::at to be woken), then return timeout.

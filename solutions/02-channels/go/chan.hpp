@@ -17,7 +17,9 @@
 //     once, every time. close() wakes every blocked receiver (nullopt) and every
 //     blocked sender, which throws go::panic("send on closed channel"), as does
 //     any send on a closed channel. close() of a closed or nil channel panics.
-//   - try_send/try_recv never block; send_for/recv_for (and _until) block up to
+//   - try_send/try_recv never wait for a partner or for room (a receive or
+//     send already under way is not a reason to fail: once a receiver has
+//     taken a value, its room is free); send_for/recv_for (and _until) block up to
 //     a deadline on a go::Clock. A send that does not succeed leaves the
 //     caller's value untouched (a move-only value is not lost).
 //

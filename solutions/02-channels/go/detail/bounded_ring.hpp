@@ -13,8 +13,14 @@
 //                    one lap later).
 // A sender claims position `tail` with a compare-and-swap, writes its value and
 // publishes it with the stamp; a receiver does the same with `head`. Between a
-// claim and its stamp the slot is "in progress": the other side treats it as
-// not ready yet.
+// claim and its stamp the slot is "in progress". The claim is the moment the
+// operation happens (it fixes the FIFO order), so the other side must not
+// report "full" or "empty" because of a slot that is in progress: a sender
+// finding the next slot still held by a receiver that has claimed it, or a
+// receiver finding the next slot claimed but not yet filled, waits for that
+// peer to finish its move, as it would wait for a lock holder. Without the
+// wait, a try_send could fail with len() < cap (two receivers, the first
+// preempted mid-move, the second done), which Go's channel never does.
 //
 // Flag bits, kept in the same words as the positions so that the CAS that
 // claims a position also reads them, at no extra cost:
@@ -38,7 +44,10 @@
 #include <memory>
 #include <new>
 #include <type_traits>
+#include <thread>
 #include <utility>
+
+#include "go/detail/futex.hpp"  // cpu_relax
 
 namespace go::detail {
 
@@ -89,8 +98,12 @@ class BoundedRing {
         }
         continue;  // lost the race (t was reloaded)
       }
-      if (stamp + lap_ == p + 1) return Status::full_or_empty;  // last lap's value is still here
-      t = tail_.load(std::memory_order_relaxed);                 // t was stale
+      if (stamp + lap_ == p + 1) {  // last lap's value is still here
+        // Its receiver has not claimed it: full. Claimed: it is being moved out.
+        if (position(head_.load(std::memory_order_acquire)) + lap_ == p) return Status::full_or_empty;
+        wait_while_stamp_is(slot, stamp);
+      }
+      t = tail_.load(std::memory_order_relaxed);  // look again
     }
   }
 
@@ -115,9 +128,10 @@ class BoundedRing {
       }
       if (stamp == p) {  // nothing published at p: empty, or a sender is mid-way
         const std::uint64_t t = tail_.load(std::memory_order_acquire);
-        return position(t) == p && (t & kClosed) ? Status::closed : Status::full_or_empty;
+        if (position(t) == p) return (t & kClosed) ? Status::closed : Status::full_or_empty;
+        wait_while_stamp_is(slot, stamp);  // claimed by a sender that is moving its value in
       }
-      h = head_.load(std::memory_order_relaxed);  // h was stale
+      h = head_.load(std::memory_order_relaxed);  // look again
     }
   }
 
@@ -170,6 +184,19 @@ class BoundedRing {
   };
 
   static std::uint64_t position(std::uint64_t word) { return word & ~kFlags; }
+
+  // A peer claimed this slot and is moving a value in or out (a T move, which
+  // cannot throw): wait for its stamp, spinning first, then yielding in case
+  // the peer was preempted.
+  static void wait_while_stamp_is(const Slot& slot, std::uint64_t stamp) {
+    for (int spins = 0; slot.stamp.load(std::memory_order_acquire) == stamp; ++spins) {
+      if (spins < 64) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  }
   Slot& slot_at(std::uint64_t p) const { return slots_[p & (lap_ - 1)]; }
   // The position after p: the next index, or index 0 of the next lap.
   std::uint64_t next(std::uint64_t p) const {
