@@ -280,7 +280,7 @@ class Chan {
   ChanStatus try_send(T&& value) {
     if (!state_) return ChanStatus::full;
     State& s = *state_;
-    if (s.ring) return buffered_try_send(s, value) ? ChanStatus::ok : ChanStatus::full;
+    if (s.ring) return buffered_try_send(s, value, kExact) ? ChanStatus::ok : ChanStatus::full;
     std::unique_lock lock(s.mu);
     return send_now(s, value, [&] { lock.unlock(); }) ? ChanStatus::ok : ChanStatus::full;
   }
@@ -297,7 +297,7 @@ class Chan {
     State& s = *state_;
     bool finished = false;
     if (s.ring) {
-      finished = buffered_try_recv(s, result.value);
+      finished = buffered_try_recv(s, result.value, kExact);
     } else {
       std::unique_lock lock(s.mu);
       finished = recv_now(s, result.value, [&] { lock.unlock(); });
@@ -433,7 +433,7 @@ class Chan {
   bool select_send_now(T& value, Unlock&& unlock) {
     State& s = *state_;
     if (!s.ring) return send_now(s, value, std::forward<Unlock>(unlock));
-    const auto status = s.ring->try_push(value);
+    const auto status = s.ring->try_push(value, kExact);
     if (status == Ring::Status::closed) throw panic("send on closed channel");
     if (status == Ring::Status::full_or_empty) return false;
     Wakeups wakeups;
@@ -446,7 +446,7 @@ class Chan {
   bool select_recv_now(std::optional<T>& out, Unlock&& unlock) {
     State& s = *state_;
     if (!s.ring) return recv_now(s, out, std::forward<Unlock>(unlock));
-    const auto status = s.ring->try_pop(out);
+    const auto status = s.ring->try_pop(out, kExact);
     if (status == Ring::Status::full_or_empty) return false;
     Wakeups wakeups;
     if (status == Ring::Status::ok_wake_peer) after_pop_locked(s, wakeups);
@@ -516,9 +516,15 @@ class Chan {
     }
   }
 
+  // The operations that answer "not now" to their caller (try_send, try_recv,
+  // a select's poll) must not say full/empty because of a peer that is
+  // half-way through its move: kExact makes the ring wait for it. The blocking
+  // ones look again anyway and skip the extra read (see bounded_ring.hpp).
+  static constexpr bool kExact = true;
+
   // One attempt, without the lock. True when sent. Panics on a closed channel.
-  static bool buffered_try_send(State& s, T& value) {
-    switch (s.ring->try_push(value)) {
+  static bool buffered_try_send(State& s, T& value, bool exact = false) {
+    switch (s.ring->try_push(value, exact)) {
       case Ring::Status::ok: return true;
       case Ring::Status::ok_wake_peer: wake_one(s, &Chan::after_push_locked); return true;
       case Ring::Status::closed: throw panic("send on closed channel");
@@ -526,8 +532,8 @@ class Chan {
     }
   }
   // One attempt, without the lock. True when done: a value, or closed and drained.
-  static bool buffered_try_recv(State& s, std::optional<T>& out) {
-    switch (s.ring->try_pop(out)) {
+  static bool buffered_try_recv(State& s, std::optional<T>& out, bool exact = false) {
+    switch (s.ring->try_pop(out, exact)) {
       case Ring::Status::ok: return true;
       case Ring::Status::ok_wake_peer: wake_one(s, &Chan::after_pop_locked); return true;
       case Ring::Status::closed: return true;

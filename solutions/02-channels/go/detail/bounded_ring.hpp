@@ -14,13 +14,16 @@
 // A sender claims position `tail` with a compare-and-swap, writes its value and
 // publishes it with the stamp; a receiver does the same with `head`. Between a
 // claim and its stamp the slot is "in progress". The claim is the moment the
-// operation happens (it fixes the FIFO order), so the other side must not
-// report "full" or "empty" because of a slot that is in progress: a sender
-// finding the next slot still held by a receiver that has claimed it, or a
-// receiver finding the next slot claimed but not yet filled, waits for that
-// peer to finish its move, as it would wait for a lock holder. Without the
-// wait, a try_send could fail with len() < cap (two receivers, the first
-// preempted mid-move, the second done), which Go's channel never does.
+// operation happens (it fixes the FIFO order), so an answer of "full" or
+// "empty" must not be caused by a slot in progress: with wait_in_progress, a
+// sender finding the next slot still held by a receiver that has claimed it,
+// or a receiver finding the next slot claimed but not yet filled, waits for
+// that peer to finish its move, as it would wait for a lock holder. Without
+// the wait, a try_send could fail with len() < cap (two receivers, the first
+// preempted mid-move, the second done), which Go's channel never does. The
+// blocking operations do not need it (they look again anyway) and skip it:
+// telling the two cases apart reads the other side's word, a cache miss on
+// the hot path of a full (empty) ring.
 //
 // Flag bits, kept in the same words as the positions so that the CAS that
 // claims a position also reads them, at no extra cost:
@@ -81,7 +84,7 @@ class BoundedRing {
   }
 
   // Moves from value only when it returns ok or ok_wake_peer.
-  Status try_push(T& value) {
+  Status try_push(T& value, bool wait_in_progress = false) {
     std::uint64_t t = tail_.load(std::memory_order_relaxed);
     for (;;) {
       if (t & kClosed) return Status::closed;
@@ -100,7 +103,9 @@ class BoundedRing {
       }
       if (stamp + lap_ == p + 1) {  // last lap's value is still here
         // Its receiver has not claimed it: full. Claimed: it is being moved out.
-        if (position(head_.load(std::memory_order_acquire)) + lap_ == p) return Status::full_or_empty;
+        if (!wait_in_progress || position(head_.load(std::memory_order_acquire)) + lap_ == p) {
+          return Status::full_or_empty;
+        }
         wait_while_stamp_is(slot, stamp);
       }
       t = tail_.load(std::memory_order_relaxed);  // look again
@@ -109,7 +114,7 @@ class BoundedRing {
 
   // On ok/ok_wake_peer, out (an optional) holds the value.
   template <class Optional>
-  Status try_pop(Optional& out) {
+  Status try_pop(Optional& out, bool wait_in_progress = false) {
     std::uint64_t h = head_.load(std::memory_order_relaxed);
     for (;;) {
       const std::uint64_t p = position(h);
@@ -129,6 +134,7 @@ class BoundedRing {
       if (stamp == p) {  // nothing published at p: empty, or a sender is mid-way
         const std::uint64_t t = tail_.load(std::memory_order_acquire);
         if (position(t) == p) return (t & kClosed) ? Status::closed : Status::full_or_empty;
+        if (!wait_in_progress) return Status::full_or_empty;
         wait_while_stamp_is(slot, stamp);  // claimed by a sender that is moving its value in
       }
       h = head_.load(std::memory_order_relaxed);  // look again
