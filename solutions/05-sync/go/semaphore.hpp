@@ -33,8 +33,13 @@
 // Memory ordering: a release(n) happens before the acquire that obtains the
 // tokens it gave back.
 //
-// Implementation: x/sync/semaphore's, with go::select. A mutex guards the
-// count and an intrusive FIFO list of waiters. An acquire that must wait
+// Implementation: x/sync/semaphore's, with go::select, and a lock-free fast
+// path. The free tokens live in one atomic word, state_, with a flag bit
+// (kWaiters) set while anyone waits. With the flag clear, try_acquire and
+// release are one compare-and-swap each: no lock (a collector calls them per
+// span from every producer). With it set, both take mu_, which guards the
+// intrusive FIFO list of waiters, and every change to state_ happens under
+// mu_: the fast paths see the flag and step aside. An acquire that must wait
 // puts a record on the list holding its own `ready` channel, and selects on
 // ready and ctx.done(): a condition variable cannot wait for a channel, a
 // select can. (A wait that nothing can cancel, acquire(n) or a background()
@@ -42,16 +47,23 @@
 // grants tokens to waiters from the front and closes their ready channels
 // (or unparks them); a canceled waiter that finds it was granted after all (the
 // two raced) gives the tokens back.
+// Why the flag makes this safe: an acquire that must wait sets it with a
+// compare-and-swap on the very count it found too small, so a release that
+// added tokens just before is seen (the swap fails, it looks again), and a
+// release just after sees the flag and serves the waiter under mu_: no lost
+// wake-up.
 // Invariants (under mu_):
-//   - 0 <= held_ <= size_.
-//   - the front waiter, if any, needs more than size_ - held_ (whoever frees
-//     tokens serves the front before returning).
+//   - 0 <= free tokens (state_ without the flag) <= size_.
+//   - the flag is set exactly while the list is non-empty.
+//   - the front waiter, if any, needs more than the free tokens (whoever
+//     frees tokens serves the front before returning).
 //   - a record is on the list exactly while granted is false and its
 //     acquire has not given up.
 // Lock order: mu_, then a channel's lock (release() closes ready channels
 // under mu_; select never takes mu_).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -71,8 +83,9 @@ namespace go {
 
 class Semaphore {
  public:
-  explicit Semaphore(std::int64_t size) : size_(size) {
+  explicit Semaphore(std::int64_t size) : size_(size), state_(size) {
     if (size < 0) throw std::invalid_argument("semaphore: negative size " + std::to_string(size));
+    if (size >= kWaiters) throw std::invalid_argument("semaphore: size " + std::to_string(size) + " too large");
   }
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
@@ -91,18 +104,22 @@ class Semaphore {
 
   bool try_acquire(std::int64_t n = 1) {
     check_weight(n, "try_acquire");
-    MutexLock lock(mu_);
-    if (size_ - held_ < n || head_ != nullptr) return false;
-    held_ += n;
-    return true;
+    std::int64_t s = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((s & kWaiters) != 0 || s < n) return false;  // someone waits (FIFO: not us first), or too few
+      if (state_.compare_exchange_weak(s, s - n, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    }
   }
 
   void release(std::int64_t n = 1) {
     if (n < 0) throw std::invalid_argument("semaphore: release of negative weight " + std::to_string(n));
+    std::int64_t s = state_.load(std::memory_order_relaxed);
+    while ((s & kWaiters) == 0) {  // nobody waits: add the tokens, nobody to wake
+      if (s + n > size_) throw panic("semaphore: released more than held");
+      if (state_.compare_exchange_weak(s, s + n, std::memory_order_release, std::memory_order_relaxed)) return;
+    }
     MutexLock lock(mu_);
-    if (n > held_) throw panic("semaphore: released more than held");
-    held_ -= n;
-    serve_waiters();
+    give_back(n);
   }
 
   std::size_t waiters() const {
@@ -144,10 +161,7 @@ class Semaphore {
       if (ctx != nullptr) {
         if (std::error_code err = ctx->err()) return err;
       }
-      if (size_ - held_ >= n && head_ == nullptr) {  // free, and nobody ahead of us: the fast path
-        held_ += n;
-        return {};
-      }
+      if (take_or_flag_waiting(n)) return {};         // free, and nobody ahead of us
       if (!done.is_nil()) me.ready = Chan<Done>(0);  // only a waiter that selects needs one
       push_back(&me);
     }
@@ -166,8 +180,7 @@ class Semaphore {
     }
     MutexLock lock(mu_);
     if (me.granted) {  // release() served us while select chose done
-      held_ -= n;
-      serve_waiters();
+      give_back(n);
     } else {
       const bool was_front = head_ == &me;
       unlink(&me);
@@ -176,11 +189,33 @@ class Semaphore {
     return ctx->err();
   }
 
+  // Takes n tokens if they are free and nobody waits; otherwise sets the
+  // waiters flag (the caller then joins the list) and returns false.
+  bool take_or_flag_waiting(std::int64_t n) GO_REQUIRES(mu_) {
+    std::int64_t s = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      const bool take = (s & kWaiters) == 0 && s >= n;
+      if (state_.compare_exchange_weak(s, take ? s - n : s | kWaiters, std::memory_order_acq_rel,
+                                       std::memory_order_relaxed)) {
+        return take;
+      }
+    }
+  }
+
+  // The slow release: n tokens back (checked), then the waiters served.
+  void give_back(std::int64_t n) GO_REQUIRES(mu_) {
+    if (free_tokens() + n > size_) throw panic("semaphore: released more than held");
+    state_.fetch_add(n, std::memory_order_release);
+    serve_waiters();
+  }
+
+  std::int64_t free_tokens() const { return state_.load(std::memory_order_relaxed) & ~kWaiters; }
+
   // Grants tokens to waiters from the front, in order, while the front fits.
   void serve_waiters() GO_REQUIRES(mu_) {
     while (Waiter* w = head_) {
-      if (size_ - held_ < w->n) break;  // FIFO: the others wait behind it
-      held_ += w->n;
+      if (free_tokens() < w->n) break;  // FIFO: the others wait behind it
+      state_.fetch_sub(w->n, std::memory_order_relaxed);  // under mu_ with the flag set: nobody else changes it
       unlink(w);
       w->granted = true;
       if (w->ready.is_nil()) {
@@ -204,11 +239,14 @@ class Semaphore {
     (w->next ? w->next->prev : tail_) = w->prev;
     w->prev = w->next = nullptr;
     --waiting_;
+    if (head_ == nullptr) state_.fetch_and(~kWaiters, std::memory_order_release);  // the fast paths may resume
   }
 
+  static constexpr std::int64_t kWaiters = std::int64_t{1} << 62;
+
   const std::int64_t size_;
+  std::atomic<std::int64_t> state_;  // free tokens, | kWaiters while the list is non-empty
   mutable Mutex mu_;
-  std::int64_t held_ GO_GUARDED_BY(mu_) = 0;
   Waiter* head_ GO_GUARDED_BY(mu_) = nullptr;  // the longest waiting
   Waiter* tail_ GO_GUARDED_BY(mu_) = nullptr;
   std::size_t waiting_ GO_GUARDED_BY(mu_) = 0;

@@ -60,7 +60,9 @@
 //     to chunk_size spans per queue operation.
 //   - room_: a go::Semaphore of queue_size, one unit per queued span: the
 //     bound. ingest takes units (try_acquire, or acquire with a context for
-//     block), the worker that takes a chunk off the queue gives them back.
+//     block), the worker that takes a chunk off the queue gives them back:
+//     in one release() per run of chunks it drains (at most a quarter of
+//     queue_size held back), and always before it calls the sink or waits.
 //     queue_ has a slot per unit: a send after try_acquire finds room, at
 //     worst after a worker lets go of its slot (queue_.send waits for that).
 //   - gate_: a go::RWMutex. ingest holds the read lock while it may send;
@@ -307,13 +309,25 @@ class SpanCollector {
     }
     std::vector<const Span*> spans;
     std::vector<ChunkPtr> chunks;
+    std::int64_t held_units = 0;  // units of room_ for chunks taken off the queue, not yet given back
   };
+
+  // give_back_room: the units of the chunks this worker took off the queue.
+  // Given back in one release() per run of takes, not one per chunk: the
+  // release is a lock the producers' try_acquire fights over. Always before
+  // the worker can block (a sink call, a wait for the queue): room withheld
+  // across a wait would stall producers for nothing.
+  void give_back_room(Batch& batch) {
+    if (batch.held_units == 0) return;
+    room_.release(batch.held_units);
+    batch.held_units = 0;
+  }
 
   void work(Chan<TimePoint> ticks) {
     Batch batch(options_);
     for (;;) {
       std::optional<ChunkPtr> got;
-      RecvResult<ChunkPtr> r = poll();
+      RecvResult<ChunkPtr> r = poll(batch);
       if (r.status == ChanStatus::ok) {
         got = std::move(r.value);
       } else if (r.status == ChanStatus::closed) {
@@ -343,8 +357,9 @@ class SpanCollector {
   // poll: try_recv, retried a few times with a yield before the caller goes
   // to sleep. Parking a thread and waking it costs two system calls (microseconds);
   // under a steady stream the next chunk is usually a fraction of that away.
-  RecvResult<ChunkPtr> poll() {
+  RecvResult<ChunkPtr> poll(Batch& batch) {
     RecvResult<ChunkPtr> r = queue_.try_recv();
+    if (r.status == ChanStatus::empty) give_back_room(batch);  // the queue ran dry: about to wait
     for (int i = 0; i < kPolls && r.status == ChanStatus::empty; ++i) {
       std::this_thread::yield();
       r = queue_.try_recv();
@@ -352,9 +367,12 @@ class SpanCollector {
     return r;
   }
   static constexpr int kPolls = 8;
+  // A worker holds back at most a quarter of the queue's room between releases.
+  static constexpr std::int64_t kGiveBackFraction = 4;
 
   void take(Batch& batch, ChunkPtr chunk, Chan<TimePoint>& ticks) {
-    room_.release(static_cast<std::int64_t>(chunk->size()));  // out of the queue: room for more
+    batch.held_units += static_cast<std::int64_t>(chunk->size());  // out of the queue: room for more, soon
+    if (batch.held_units * kGiveBackFraction >= options_.queue_size) give_back_room(batch);
     if (batch.spans.empty()) (void)ticks.try_recv();         // a tick from before this batch began
     for (const Span& s : *chunk) batch.spans.push_back(&s);
     batch.chunks.push_back(std::move(chunk));
@@ -362,6 +380,7 @@ class SpanCollector {
   }
 
   void flush(Batch& batch) {
+    give_back_room(batch);  // before the sink call, which may take long
     if (batch.spans.empty()) return;
     const std::size_t n = batch.spans.size();
     try {
