@@ -36,8 +36,13 @@
 // empty looks at the others (stealing, as Go's getSlow does). With up to
 // kShards threads, a thread's get/put touches only its own shard's cache
 // lines: no contention, and no allocation once the pool holds enough.
+// A steal takes half of the victim's objects (at most kStealMax), returns one
+// and keeps the rest in the home shard: in a producer/consumer program, where
+// one thread puts what others get, the getters then pay one contended lock
+// per batch of objects, not one per object (work-stealing's "steal half").
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -109,13 +114,28 @@ class Pool {
 
   std::unique_ptr<T> get() {
     const std::size_t home = detail::ThreadSlot::mine() % kShards;
-    for (std::size_t i = 0; i < kShards; ++i) {
-      Shard& shard = shards_[(home + i) % kShards];
-      // A relaxed peek skips empty shards without touching their locks; the
-      // decision is made again under the lock.
-      if (shard.size.load(std::memory_order_relaxed) == 0) continue;
-      MutexLock lock(shard.mu);
-      if (std::unique_ptr<T> x = shard.pop()) return x;
+    Shard& own = shards_[home];
+    // A relaxed peek skips empty shards without touching their locks; the
+    // decision is made again under the lock.
+    if (own.size.load(std::memory_order_relaxed) != 0) {
+      MutexLock lock(own.mu);
+      if (std::unique_ptr<T> x = own.pop()) return x;
+    }
+    for (std::size_t i = 1; i < kShards; ++i) {
+      Shard& victim = shards_[(home + i) % kShards];
+      if (victim.size.load(std::memory_order_relaxed) == 0) continue;
+      std::array<std::unique_ptr<T>, kStealMax> loot;
+      std::size_t n = 0;
+      {
+        MutexLock lock(victim.mu);
+        n = victim.pop_half(loot);
+      }
+      if (n == 0) continue;
+      if (n > 1) {  // one shard lock at a time: the loot waits on our stack
+        MutexLock lock(own.mu);
+        for (std::size_t k = 1; k < n; ++k) own.push(std::move(loot[k]));
+      }
+      return std::move(loot[0]);
     }
     return new_ ? new_() : nullptr;
   }
@@ -130,6 +150,7 @@ class Pool {
  private:
   static constexpr std::size_t kShards = 8;
   static constexpr std::size_t kNear = 4;
+  static constexpr std::size_t kStealMax = 32;
 
   // One shard: a lock and a LIFO stack of objects. The top kNear entries live
   // in the shard itself, on its own cache lines; only a deeper stack spills
@@ -154,6 +175,14 @@ class Pool {
       }
       size.store(near_count + far.size(), std::memory_order_relaxed);
       return x;
+    }
+
+    // Moves half of the objects (rounded up, at most kStealMax) into loot;
+    // returns how many.
+    std::size_t pop_half(std::array<std::unique_ptr<T>, kStealMax>& loot) GO_REQUIRES(mu) {
+      const std::size_t n = std::min(kStealMax, (near_count + far.size() + 1) / 2);
+      for (std::size_t k = 0; k < n; ++k) loot[k] = pop();
+      return n;
     }
 
     void push(std::unique_ptr<T> x) GO_REQUIRES(mu) {
