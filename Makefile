@@ -14,7 +14,7 @@ PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test grade check bench watch list links race-demo format lint clean need-phase
+.PHONY: help setup test grade check bench watch list links race-demo collector-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -47,8 +47,11 @@ links: ## Check that every relative link in the Markdown files resolves
 race-demo: ## Phase 07: watch ThreadSanitizer catch the legacy aggregator's race (builds in the tsan preset)
 	@PYTHONPATH=tools $(PYTHON) -m grader.race_demo
 
+collector-demo: ## Phase 08 over gRPC: collector-server + collector-load on loopback, final counters [CLIENTS= BATCH= DURATION=]
+	@tools/collector-demo.sh
+
 format: ## clang-format every C++ file in place
-	@find support tests exercises solutions bench mutants -name '*.hpp' -o -name '*.cpp' 2>/dev/null | xargs clang-format -i
+	@find support tests exercises solutions bench mutants services -name '*.hpp' -o -name '*.cpp' 2>/dev/null | xargs clang-format -i
 
 lint: ## clang-tidy over the tests compiled against the reference solutions, and the support code
 	@test -f build/default/compile_commands.json || cmake --preset default >/dev/null

@@ -5,7 +5,9 @@
 # Required: a C++20 g++, clang with its sanitizer runtimes, cmake >= 3.25,
 # ninja, GoogleTest/GoogleMock, Google Benchmark, python3.
 # Recommended: gdb (stack dumps of hung tests), inotify-tools (make watch),
-# golang-go (the Go twins of the benchmarks), clang-format and clang-tidy.
+# golang-go (the Go twins of the benchmarks), clang-format and clang-tidy,
+# gRPC + protobuf (phase 08's gRPC front end: collector-server, collector-load
+# and the GrpcFrontEnd tests; without them CMake skips those and says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 need_cmd() { have "$1" || required_pkgs+=("$2"); }
 want_cmd() { have "$1" || optional_pkgs+=("$2"); }
 need_file() { [ -e "$1" ] || required_pkgs+=("$2"); }
+want_file() { [ -e "$1" ] || optional_pkgs+=("$2"); }
 
 need_cmd g++ g++
 need_cmd clang++ clang
@@ -34,6 +37,10 @@ want_cmd inotifywait inotify-tools
 want_cmd go golang-go
 want_cmd clang-format clang-format
 want_cmd clang-tidy clang-tidy
+want_file /usr/lib/x86_64-linux-gnu/cmake/grpc/gRPCConfig.cmake libgrpc++-dev
+want_file /usr/include/google/protobuf/message.h libprotobuf-dev
+want_cmd protoc protobuf-compiler
+want_cmd grpc_cpp_plugin protobuf-compiler-grpc
 
 install() {  # install PKG... ; returns non-zero if apt fails
   if [ "$(id -u)" -eq 0 ] && have apt-get; then
@@ -55,7 +62,7 @@ fi
 if [ ${#optional_pkgs[@]} -gt 0 ]; then
   if ! install "${optional_pkgs[@]}"; then
     echo "setup: optional packages not installed: ${optional_pkgs[*]}"
-    echo "setup: for hang stack dumps, make watch, Go benchmarks and make format/lint run:"
+    echo "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint and phase 08's gRPC front end run:"
     echo "setup:   sudo apt-get install -y ${optional_pkgs[*]}"
   fi
 fi

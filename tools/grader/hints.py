@@ -124,3 +124,19 @@ def coverage(tests, hints):
             used.add(hint.name)
     orphaned = [h for name, h in hints.items() if name not in used]
     return missing, orphaned
+
+
+def skipped_suites(binary_dir):
+    """{suite: reason} for the suites a build skipped (CMake writes
+    <build>/skipped_suites.txt: one "Suite<TAB>reason" line each, e.g. phase
+    08's GrpcFrontEnd where gRPC is not installed). Their hints name no test
+    in that build, and that is expected."""
+    path = binary_dir / "skipped_suites.txt"
+    if not path.is_file():
+        return {}
+    suites = {}
+    for line in path.read_text(errors="replace").splitlines():
+        suite, _, reason = line.partition("\t")
+        if suite.strip():
+            suites[suite.strip()] = reason.strip()
+    return suites

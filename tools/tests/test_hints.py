@@ -78,3 +78,20 @@ class MatchTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SkippedSuitesTest(unittest.TestCase):
+    """CMake's record of the suites a build left out (phase 08's GrpcFrontEnd without gRPC)."""
+
+    def test_reads_suite_and_reason_and_ignores_blank_lines(self):
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as d:
+            (Path(d) / "skipped_suites.txt").write_text("GrpcFrontEnd\tgRPC/protobuf not found\n\n")
+            self.assertEqual(hints.skipped_suites(Path(d)), {"GrpcFrontEnd": "gRPC/protobuf not found"})
+
+    def test_no_file_means_nothing_skipped(self):
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(hints.skipped_suites(Path(d)), {})
