@@ -171,12 +171,16 @@ void warm(go::SpanCollector& c, bool batches) {
       }
     }
   };
-  for (int round = 0, quiet = 0; round < 100 && quiet < 3; ++round) {  // 3 rounds in a row without growth
+  // At least a second of load (the working set is usually complete well
+  // within it), then until 3 rounds in a row made no chunk.
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0, quiet = 0; round < 1000; ++round) {
     const std::uint64_t before = c.chunks_created();
     std::thread a(load), b(load);
     a.join();
     b.join();
     quiet = c.chunks_created() == before ? quiet + 1 : 0;
+    if (quiet >= 3 && std::chrono::steady_clock::now() - start >= std::chrono::seconds(1)) break;
   }
 }
 

@@ -1,6 +1,7 @@
 // Phase 05: go::Pool<T>.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -60,6 +61,28 @@ TEST(Pool, WithoutNewAnEmptyPoolGivesNull) {
   pool.put(std::make_unique<Buffer>());
   EXPECT_NE(pool.get(), nullptr) << "get() must return the object put";
   EXPECT_EQ(pool.get(), nullptr) << "the pool held one object and gave it out already";
+}
+
+TEST(Pool, PutAllGivesBackEveryObjectOfABatch) {
+  // Wrong solutions rejected: a put_all that keeps only the first object, or
+  // that stops at a nullptr instead of skipping it.
+  CountingPool p;
+  std::vector<std::unique_ptr<Buffer>> batch;
+  std::vector<Buffer*> addresses;
+  for (int i = 0; i < 5; ++i) {
+    batch.push_back(p.pool.get());
+    addresses.push_back(batch.back().get());
+  }
+  batch.insert(batch.begin() + 2, nullptr);  // skipped, not the end of the batch
+  p.pool.put_all(batch);
+  for (const auto& x : batch) EXPECT_EQ(x, nullptr) << "put_all must take every object out of the batch";
+  std::vector<Buffer*> got;
+  for (int i = 0; i < 5; ++i) got.push_back(p.pool.get().release());
+  EXPECT_EQ(p.made.load(), 5) << "the 5 gets after put_all of 5 objects must not call New";
+  std::sort(addresses.begin(), addresses.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, addresses) << "put_all must give back exactly the objects of the batch";
+  for (Buffer* b : got) delete b;
 }
 
 TEST(Pool, PuttingNullDoesNothing) {

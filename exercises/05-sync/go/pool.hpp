@@ -12,7 +12,8 @@
 //     it out of the pool), unchanged; only when the pool is empty does it
 //     call the New function given to the constructor, once. Without a New
 //     function, get() on an empty pool returns nullptr. get() never blocks.
-//   - put(x) gives x to the pool; put(nullptr) does nothing.
+//   - put(x) gives x to the pool; put(nullptr) does nothing. put_all(xs)
+//     puts every object of xs, skips nullptrs, and leaves xs all nullptrs.
 //   - get() finds objects put by *any* thread, not only by its own.
 //   - Thread-safe: an object is never handed to two threads at once, and
 //     with 4 threads doing get/put in a loop, New runs only a handful of times.
@@ -29,6 +30,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -56,6 +58,12 @@ class Pool {
   void put(std::unique_ptr<T> x) {
     (void)x;
     throw go::todo("Pool::put");  // TODO
+  }
+
+  // put_all: put every object of xs (skip nullptrs), leaving nullptrs behind.
+  void put_all(std::span<std::unique_ptr<T>> xs) {
+    (void)xs;
+    throw go::todo("Pool::put_all");  // TODO: like put, but one lock for the lot
   }
 
  private:

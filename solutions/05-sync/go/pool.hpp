@@ -13,7 +13,9 @@
 //     function), or nullptr if the pool was made without one. It never blocks
 //     waiting for a put().
 //   - put(x) gives x to the pool for a later get(), from any thread; put of
-//     nullptr does nothing. The pool owns what it holds and destroys it when
+//     nullptr does nothing. put_all(xs) puts every object of xs (skipping
+//     nullptrs) and leaves xs holding nullptrs: one lock for the lot, for a
+//     consumer that gives back a batch at once. The pool owns what it holds and destroys it when
 //     it is destroyed.
 //   - A get() finds objects put by any thread, not only its own.
 //   - An object is handed to one get() at a time: two threads never get the
@@ -49,6 +51,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -145,6 +148,14 @@ class Pool {
     Shard& shard = shards_[detail::ThreadSlot::mine() % kShards];
     MutexLock lock(shard.mu);
     shard.push(std::move(x));
+  }
+
+  void put_all(std::span<std::unique_ptr<T>> xs) {
+    Shard& shard = shards_[detail::ThreadSlot::mine() % kShards];
+    MutexLock lock(shard.mu);
+    for (std::unique_ptr<T>& x : xs) {
+      if (x) shard.push(std::move(x));
+    }
   }
 
  private:

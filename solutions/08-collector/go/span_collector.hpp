@@ -390,7 +390,7 @@ class SpanCollector {
       failed_.fetch_add(n, std::memory_order_release);
     }
     batch.spans.clear();
-    for (ChunkPtr& c : batch.chunks) pool_.put(std::move(c));
+    pool_.put_all(batch.chunks);  // one pool lock per flush, not per chunk
     batch.chunks.clear();
   }
 

@@ -22,17 +22,20 @@
 //     get another). It reuses a chunk put() earlier when there is one, and only
 //     otherwise creates one; created() counts those creations.
 //   - put(chunk) clears the chunk and keeps it for a later get() of its kind;
-//     put(nullptr) does nothing. Thread-safe, from any thread.
+//     put(nullptr) does nothing. put_all(chunks) does that for each, with one
+//     pool operation per kind. Thread-safe, from any thread.
 //
 // Why chunks: one queue operation, one pool operation and one counter update
 // per chunk, not per span. Why two sizes: a single span must not pin a
 // 64-span chunk while it waits in a queue of 10 000 single spans.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -99,6 +102,19 @@ class SpanPool {
     } else {
       batches_.put(std::move(chunk));
     }
+  }
+
+  // put_all: put() of every chunk, two pool operations in all (one per kind);
+  // leaves `chunks` all nullptrs.
+  void put_all(std::span<std::unique_ptr<SpanChunk>> chunks) {
+    for (auto& c : chunks) {
+      if (c) c->clear();
+    }
+    const auto singles_end =
+        std::partition(chunks.begin(), chunks.end(), [](const auto& c) { return c && c->capacity() == 1; });
+    const auto split = static_cast<std::size_t>(singles_end - chunks.begin());
+    singles_.put_all(chunks.first(split));
+    batches_.put_all(chunks.subspan(split));
   }
 
   std::size_t batch_capacity() const { return batch_capacity_; }
