@@ -104,11 +104,7 @@ class Semaphore {
 
   bool try_acquire(std::int64_t n = 1) {
     check_weight(n, "try_acquire");
-    std::int64_t s = state_.load(std::memory_order_relaxed);
-    for (;;) {
-      if ((s & kWaiters) != 0 || s < n) return false;  // someone waits (FIFO: not us first), or too few
-      if (state_.compare_exchange_weak(s, s - n, std::memory_order_acquire, std::memory_order_relaxed)) return true;
-    }
+    return take_if_free(n);
   }
 
   void release(std::int64_t n = 1) {
@@ -153,6 +149,9 @@ class Semaphore {
   std::error_code acquire_impl(const Context* ctx, std::int64_t n) {
     // nil for no ctx and for background(): then nothing can cancel the wait.
     const Chan<Done> done = ctx != nullptr ? ctx->done() : Chan<Done>();
+    // The lock-free fast path, after the same check of ctx the locked path
+    // makes first (a ctx done before the call wins, even if tokens are free).
+    if ((ctx == nullptr || !ctx->err()) && take_if_free(n)) return {};
     Waiter me(n);
     {
       MutexLock lock(mu_);
@@ -187,6 +186,15 @@ class Semaphore {
       if (was_front) serve_waiters();  // we may have been all that held the others back
     }
     return ctx->err();
+  }
+
+  // One compare-and-swap: n tokens, if they are free and nobody waits.
+  bool take_if_free(std::int64_t n) {
+    std::int64_t s = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((s & kWaiters) != 0 || s < n) return false;  // someone waits (FIFO: not us first), or too few
+      if (state_.compare_exchange_weak(s, s - n, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    }
   }
 
   // Takes n tokens if they are free and nobody waits; otherwise sets the
