@@ -78,24 +78,27 @@ struct Outcome {
   bool has_reply = false;
 };
 
-Outcome send_batch(pb::SpanCollector::Stub& stub, const pb::SendSpanBatchRequest& request) {
+// One blocking call of `rpc` (SendSpan or SendSpanBatch) with a bounded deadline.
+template <class Request>
+Outcome call(pb::SpanCollector::Stub& stub,
+             grpc::Status (pb::SpanCollector::Stub::*rpc)(grpc::ClientContext*, const Request&, pb::SendSpanReply*),
+             const Request& request) {
   Outcome o;
   pb::SendSpanReply reply;
   auto ctx = bounded_context();
-  o.status = stub.SendSpanBatch(ctx.get(), request, &reply);
+  o.status = (stub.*rpc)(ctx.get(), request, &reply);
   o.has_reply = go::reply_of(o.status, reply, o.reply);
   return o;
+}
+
+Outcome send_batch(pb::SpanCollector::Stub& stub, const pb::SendSpanBatchRequest& request) {
+  return call(stub, &pb::SpanCollector::Stub::SendSpanBatch, request);
 }
 
 Outcome send_one(pb::SpanCollector::Stub& stub, const go::Span& span) {
   pb::SendSpanRequest request;
   *request.mutable_span() = wire(span);
-  Outcome o;
-  pb::SendSpanReply reply;
-  auto ctx = bounded_context();
-  o.status = stub.SendSpan(ctx.get(), request, &reply);
-  o.has_reply = go::reply_of(o.status, reply, o.reply);
-  return o;
+  return call(stub, &pb::SpanCollector::Stub::SendSpan, request);
 }
 
 pb::SendSpanBatchRequest batch_of(std::uint64_t first, std::size_t n) {
