@@ -29,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <barrier>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -43,6 +44,7 @@
 
 namespace {
 std::atomic<std::uint64_t> g_allocations{0};  // relaxed: a count, not a synchronisation
+std::atomic<bool> g_counting{true};            // off from the end of a timed loop to the next setup
 }  // namespace
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -51,7 +53,7 @@ std::atomic<std::uint64_t> g_allocations{0};  // relaxed: a count, not a synchro
 
 // The counting allocator: every plain new of the program goes through here.
 void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
@@ -114,12 +116,43 @@ void io_sink(std::span<const go::Span* const> batch) {
   g_sink_sum.fetch_add(batch.size(), std::memory_order_relaxed);
 }
 
-void report(benchmark::State& state, std::uint64_t spans, std::uint64_t allocs_before) {
+// AllocationWindow: the allocations of the timed loop, from every thread, and
+// nothing else. Each thread sets up before the loop's start barrier (its
+// sample span; its counters' map entries, created here so that writing them
+// later allocates nothing); thread 0 opens the window on its first iteration;
+// the loops end at one barrier, and the first thread past it stops the count
+// (what follows is the benchmark library's own bookkeeping).
+class AllocationWindow {
+ public:
+  explicit AllocationWindow(benchmark::State& state) : state_(state) {
+    state.counters["spans_per_second"];
+    state.counters["allocs_per_span"];
+    g_counting.store(true);
+  }
+  // In the loop: one predictable branch per iteration.
+  void open_once() {
+    if (!open_) {
+      open_ = true;
+      if (state_.thread_index() == 0) g_before = g_allocations.load();
+    }
+  }
+  std::uint64_t close() const {
+    g_counting.store(false);
+    return g_allocations.load() - g_before;
+  }
+
+ private:
+  static inline std::uint64_t g_before = 0;  // written by thread 0 only
+  benchmark::State& state_;
+  bool open_ = false;
+};
+
+void report(benchmark::State& state, std::uint64_t spans, std::uint64_t allocations) {
   // Every thread reports its own spans; kIsRate divides the sum by the wall time.
   state.counters["spans_per_second"] = benchmark::Counter(static_cast<double>(spans), benchmark::Counter::kIsRate);
   if (state.thread_index() == 0) {
     state.counters["allocs_per_span"] = benchmark::Counter(
-        static_cast<double>(g_allocations.load() - allocs_before) /
+        static_cast<double>(allocations) /
         static_cast<double>(std::max<std::uint64_t>(spans * static_cast<std::uint64_t>(state.threads()), 1)));
   }
 }
@@ -142,7 +175,6 @@ std::uint64_t ingest_many(C& c, std::span<const go::Span> spans) {
 
 std::unique_ptr<go::SpanCollector> g_ref;
 std::unique_ptr<bench::TextbookSpanCollector> g_textbook;
-std::uint64_t g_before = 0;
 std::uint64_t g_chunks_before = 0;
 
 bool probe(benchmark::State& state) {
@@ -154,15 +186,27 @@ bool probe(benchmark::State& state) {
   });
 }
 
-// Warm-up outside the timed loop: the run's own load (two producers, single
-// spans or batches) until a whole round passes without the pool creating a
-// chunk. How many chunks a run needs is not a fixed number: at most the queue
-// plus what the workers hold in their batches, and how close a run comes to
-// that depends on the scheduler. Steady state starts where the pool stops
-// growing; the timed loop then counts what it still allocates.
-void warm(go::SpanCollector& c, bool batches) {
-  auto load = [&] {
-    const go::Span one = sample_span(1);
+// Warm-up outside the timed loop, on the benchmark's own two threads (their
+// pool shards are the ones the timed loop uses): the run's own load (single
+// spans or batches) in rounds, until whole rounds pass without an allocation
+// (no chunk made, no pool shard grown). How many chunks a run needs is not a
+// fixed number: at most the queue plus what the workers hold in their
+// batches, and how close a run comes to that depends on the scheduler. Steady
+// state starts where the allocations stop; the timed loop then counts what
+// it still does.
+std::barrier<> g_sync(2);  // the two threads of the Threads(2) benchmarks
+std::atomic<bool> g_warm{false};
+
+void sync(benchmark::State& state) {
+  if (state.threads() == 2) g_sync.arrive_and_wait();
+}
+
+void warm(benchmark::State& state, go::SpanCollector& c, bool batches, const go::Span& one) {
+  const bool lead = state.thread_index() == 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0, quiet = 0;; ++round) {
+    const std::uint64_t before = g_allocations.load();
+    sync(state);  // the round starts
     for (std::ptrdiff_t sent = 0; sent < 2 * kQueue; sent += batches ? kBatch : 1) {
       if (batches) {
         ingest_many(c, sample_batch());
@@ -170,17 +214,16 @@ void warm(go::SpanCollector& c, bool batches) {
         ingest_one(c, one);
       }
     }
-  };
-  // At least a second of load (the working set is usually complete well
-  // within it), then until 3 rounds in a row made no chunk.
-  const auto start = std::chrono::steady_clock::now();
-  for (int round = 0, quiet = 0; round < 1000; ++round) {
-    const std::uint64_t before = c.chunks_created();
-    std::thread a(load), b(load);
-    a.join();
-    b.join();
-    quiet = c.chunks_created() == before ? quiet + 1 : 0;
-    if (quiet >= 3 && std::chrono::steady_clock::now() - start >= std::chrono::seconds(1)) break;
+    sync(state);  // the round is over
+    if (lead) {
+      // At least a second of load (the working set is usually complete well
+      // within it), then until 3 rounds in a row allocated nothing.
+      quiet = g_allocations.load() == before ? quiet + 1 : 0;
+      const bool long_enough = std::chrono::steady_clock::now() - start >= std::chrono::seconds(1);
+      g_warm.store((quiet >= 3 && long_enough) || round >= 1000);
+    }
+    sync(state);  // the lead's verdict is out
+    if (g_warm.load()) return;
   }
 }
 
@@ -190,18 +233,25 @@ void BM_Reference(benchmark::State& state) {
   if (state.thread_index() == 0) {
     g_ref = std::make_unique<go::SpanCollector>(light_sink, go::SpanCollectorOptions{.workers = kWorkers, .queue_size = kQueue});
     g_ref->start();
-    warm(*g_ref, kBatches);
-    g_chunks_before = g_ref->chunks_created();
-    g_before = g_allocations.load();
+    g_warm.store(false);
+    state.counters["chunks_made_in_run"];  // the map entry now, not in the timed window
   }
   std::uint64_t spans = 0;
   const go::Span one = sample_span(7);
-  for (auto _ : state) spans += kBatches ? ingest_many(*g_ref, sample_batch()) : ingest_one(*g_ref, one);
-  report(state, spans, g_before);
+  AllocationWindow window(state);
+  sync(state);  // g_ref is there
+  warm(state, *g_ref, kBatches, one);
+  if (state.thread_index() == 0) g_chunks_before = g_ref->chunks_created();
+  for (auto _ : state) {
+    window.open_once();
+    spans += kBatches ? ingest_many(*g_ref, sample_batch()) : ingest_one(*g_ref, one);
+  }
+  const std::uint64_t allocations = window.close();
+  report(state, spans, allocations);
   if (state.thread_index() == 0) {
-    // Chunks the pool had to create during the timed loop: 0 means the spans'
-    // path allocated nothing; what allocs_per_span still counts is the
-    // workers' tickers (a few blocks per tick, 10 ticks a second).
+    // Chunks the pool had to create during the timed loop. allocs_per_span
+    // counts every allocation of the loop, from every thread: the pool's,
+    // the queue's, the workers' (their tickers re-arm in place: none per tick).
     state.counters["chunks_made_in_run"] = static_cast<double>(g_ref->chunks_created() - g_chunks_before);
     g_ref->stop();
     g_ref.reset();
@@ -212,12 +262,16 @@ template <bool kBatches>
 void BM_Textbook(benchmark::State& state) {
   if (state.thread_index() == 0) {
     g_textbook = std::make_unique<bench::TextbookSpanCollector>(kWorkers, kQueue, light_sink, false);
-    g_before = g_allocations.load();
   }
   std::uint64_t spans = 0;
   const go::Span one = sample_span(7);
-  for (auto _ : state) spans += kBatches ? ingest_many(*g_textbook, sample_batch()) : ingest_one(*g_textbook, one);
-  report(state, spans, g_before);
+  AllocationWindow window(state);
+  for (auto _ : state) {
+    window.open_once();
+    spans += kBatches ? ingest_many(*g_textbook, sample_batch()) : ingest_one(*g_textbook, one);
+  }
+  const std::uint64_t allocations = window.close();
+  report(state, spans, allocations);
   if (state.thread_index() == 0) {
     g_textbook->stop();
     g_textbook.reset();
@@ -234,10 +288,11 @@ void BM_IngestLatency(benchmark::State& state) {
   if (!probe(state)) return;
   go::SpanCollector c(light_sink, {.workers = 2, .queue_size = kQueue});
   c.start();
-  warm(c, false);
+  const go::Span one = sample_span(7);
+  g_warm.store(false);
+  warm(state, c, false, one);
   std::vector<std::uint32_t> samples(1 << 20);
   std::size_t n = 0;
-  const go::Span one = sample_span(7);
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
     ingest_one(c, one);

@@ -11,7 +11,9 @@
 //   sleep_until(t, st) block the calling thread until now() >= t, or until the
 //                      std::stop_token st is stopped (a cancellable sleep);
 //   at(t, fn)          Go's time.AfterFunc: run fn once now() >= t, unless the
-//                      returned Timer is stopped first.
+//                      returned Timer is stopped first;
+//   every(t, p, fn)    fn(t), fn(t + p), ... until the Timer is stopped: the
+//                      periodic timer go::Ticker is built on.
 //
 // Memory ordering: everything a thread did before scheduling a timer happens
 // before the timer's function runs; a sleeper woken by stop_token observes
@@ -23,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <stop_token>
 #include <thread>
 #include <utility>
@@ -65,6 +68,14 @@ class Clock {
   // fn must be short and must not block: hand real work to a channel or a
   // thread. Go's AfterFunc, but without a goroutine per timer.
   virtual Timer at(TimePoint deadline, std::function<void()> fn) = 0;
+
+  // every: on_tick(first), on_tick(first + period), ... on the same thread as
+  // at()'s functions, each given the deadline it fires for (so a late clock
+  // thread does not make the ticks drift), until the Timer is stopped. One
+  // timer for the whole series: a tick allocates nothing. stop() may return
+  // while a tick is running; guard what on_tick touches (go::Ticker does).
+  // period <= 0 throws std::invalid_argument.
+  virtual Timer every(TimePoint first, Duration period, std::function<void(TimePoint)> on_tick) = 0;
 
   // The relative forms saturate: a duration too long for the clock (say
   // Duration::max(), "forever") gives the latest representable deadline
@@ -112,6 +123,19 @@ class RealClock final : public Clock {
 
   Timer at(TimePoint deadline, std::function<void()> fn) override {
     auto [entry, earliest] = queue_->push(deadline, std::move(fn));
+    return started(std::move(entry), earliest);
+  }
+
+  Timer every(TimePoint first, Duration period, std::function<void(TimePoint)> on_tick) override {
+    if (period <= Duration::zero()) throw std::invalid_argument("go::Clock::every: period must be > 0");
+    auto [entry, earliest] = queue_->push_periodic(first, period, std::move(on_tick));
+    return started(std::move(entry), earliest);
+  }
+
+ private:
+  // started: makes sure the timer thread runs, and wakes it when the new
+  // entry is the earliest (it must re-arm its wait).
+  Timer started(std::shared_ptr<detail::TimerEntry> entry, bool earliest) {
     std::lock_guard lock(mu_);
     if (!running_) {
       if (thread_.joinable()) thread_.join();  // the previous one has left its loop
@@ -123,7 +147,6 @@ class RealClock final : public Clock {
     return Timer(std::move(entry));
   }
 
- private:
   // The timer thread: fires due timers; exits as soon as none is pending.
   void run_timers() {
     std::unique_lock lock(mu_);
@@ -136,7 +159,7 @@ class RealClock final : public Clock {
         continue;
       }
       lock.unlock();
-      while (auto entry = queue_->pop_due(now())) entry->fn();
+      while (auto due = queue_->pop_due(now())) due->entry->run(due->deadline);
       lock.lock();
     }
     running_ = false;

@@ -60,14 +60,19 @@ class FakeClock final : public Clock {
     return Timer(std::move(entry));
   }
 
+  Timer every(TimePoint first, Duration period, std::function<void(TimePoint)> on_tick) override {
+    if (period <= Duration::zero()) throw std::invalid_argument("go::FakeClock::every: period must be > 0");
+    return Timer(timers_->push_periodic(first, period, std::move(on_tick)).first);
+  }
+
   // advance: moves time forward by d (d >= 0), firing due timers in order,
   // then waking the sleepers whose deadline has passed.
   void advance(Duration d) {
     if (d < Duration::zero()) throw std::invalid_argument("FakeClock::advance: negative duration");
     const TimePoint target = now() + d;
-    while (auto entry = timers_->pop_due(target)) {
-      set_now_at_least(entry->key.first);
-      entry->fn();  // outside mu_: the timer may call back into the clock
+    while (auto due = timers_->pop_due(target)) {
+      set_now_at_least(due->deadline);
+      due->entry->run(due->deadline);  // outside mu_: the timer may call back into the clock
     }
     set_now_at_least(target);
   }

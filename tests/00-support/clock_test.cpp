@@ -92,6 +92,47 @@ TEST(FakeClock, StoppedTimerNeverFires) {
   EXPECT_FALSE(go::Timer{}.stop()) << "an empty handle stops nothing";
 }
 
+// A periodic timer fires on its own beat (first, first + period, ...), each
+// call told the deadline it fires for, interleaved with one-shot timers in
+// deadline order; stop() ends it and takes it out of the queue.
+TEST(FakeClock, PeriodicTimerFiresOnItsBeatUntilStopped) {
+  go::FakeClock clock;
+  const go::TimePoint start = clock.now();
+  std::vector<std::pair<Duration, Duration>> ticks;  // (deadline, now) - start
+  std::vector<Duration> one_shots;
+  go::Timer every = clock.every(start + 10ms, 10ms, [&](go::TimePoint deadline) {
+    ticks.emplace_back(deadline - start, clock.now() - start);
+  });
+  clock.after_func(25ms, [&] { one_shots.push_back(clock.now() - start); });
+  EXPECT_EQ(clock.pending_timers(), 2u);
+  clock.advance(35ms);
+  const std::vector<std::pair<Duration, Duration>> expected{{10ms, 10ms}, {20ms, 20ms}, {30ms, 30ms}};
+  EXPECT_EQ(ticks, expected) << "one tick per period, each at its own deadline, none skipped or doubled";
+  EXPECT_EQ(one_shots, std::vector<Duration>{25ms}) << "a one-shot timer falls between the ticks";
+  EXPECT_EQ(clock.pending_timers(), 1u) << "the periodic timer stays pending (filed again at 40 ms)";
+  EXPECT_TRUE(every.stop()) << "stop() of a periodic timer that is still pending stops it";
+  EXPECT_FALSE(every.stop());
+  EXPECT_EQ(clock.pending_timers(), 0u);
+  clock.advance(100ms);
+  EXPECT_EQ(ticks.size(), 3u) << "a stopped periodic timer fired again";
+  EXPECT_THROW(clock.every(start, 0ms, [](go::TimePoint) {}), std::invalid_argument);
+}
+
+TEST(RealClock, PeriodicTimerTicksOnTheTimerThreadUntilStopped) {
+  const std::size_t before = go_test::thread_count();
+  std::atomic<int> ticks{0};
+  std::latch three(3);
+  auto& clock = go::real_clock();
+  go::Timer timer = clock.every(clock.now() + 1ms, 1ms, [&](go::TimePoint) {
+    if (ticks.fetch_add(1) < 3) three.count_down();
+  });
+  go_test::finishes_within("three ticks of a 1 ms periodic timer", [&] { three.wait(); });
+  EXPECT_TRUE(timer.stop());
+  EXPECT_LE(go_test::wait_for_thread_count_at_most(before), before)
+      << "stopping the periodic timer must let the timer thread exit";
+  EXPECT_THROW(clock.every(clock.now(), -1ms, [](go::TimePoint) {}), std::invalid_argument);
+}
+
 TEST(RealClock, AfterFuncRunsOnTheTimerThreadWhichThenExits) {
   const std::size_t before = go_test::thread_count();
   std::promise<std::thread::id> ran_on;

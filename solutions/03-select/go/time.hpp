@@ -49,9 +49,18 @@ inline Chan<TimePoint> after(Duration d, Clock& clock = real_clock()) { return T
 
 class Ticker {
  public:
-  explicit Ticker(Duration period, Clock& clock = real_clock()) : state_(std::make_shared<State>(clock, period)) {
+  explicit Ticker(Duration period, Clock& clock = real_clock()) : state_(std::make_shared<State>()) {
     if (period <= Duration::zero()) throw std::invalid_argument("go::Ticker: period must be > 0");
-    schedule(state_, clock.deadline_after(period));
+    // One periodic timer for the ticker's whole life (Go's runtime timer with
+    // a period): no allocation per tick. It holds the state weakly, so a tick
+    // racing the destructor finds nothing to send to.
+    std::lock_guard lock(state_->mu);
+    state_->timer = clock.every(clock.deadline_after(period), period, [weak = std::weak_ptr<State>(state_)](TimePoint when) {
+      if (auto s = weak.lock()) {
+        std::lock_guard tick_lock(s->mu);
+        if (!s->stopped) s->ch.try_send(when);  // full: the reader is behind, drop this tick
+      }
+    });
   }
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
@@ -59,6 +68,8 @@ class Ticker {
 
   Chan<TimePoint> c() const { return state_->ch; }
 
+  // stop: no tick is sent once it returns (a tick running on the clock's
+  // thread finishes first: it holds mu).
   void stop() {
     std::lock_guard lock(state_->mu);
     state_->stopped = true;
@@ -67,28 +78,11 @@ class Ticker {
 
  private:
   struct State {
-    State(Clock& c, Duration p) : clock(c), period(p) {}
-    Clock& clock;
-    const Duration period;
     Chan<TimePoint> ch{1};
-    std::mutex mu;         // guards stopped and timer
-    bool stopped = false;  // no tick is scheduled after stop()
+    std::mutex mu;         // guards stopped and timer; held while a tick sends
+    bool stopped = false;  // no tick is sent after stop()
     Timer timer;
   };
-
-  // Schedules the tick at `when`; each tick sends (or drops) and schedules the
-  // next, one period after its own deadline, so ticks do not drift.
-  static void schedule(const std::shared_ptr<State>& state, TimePoint when) {
-    std::weak_ptr<State> weak = state;
-    std::lock_guard lock(state->mu);
-    if (state->stopped) return;
-    state->timer = state->clock.at(when, [weak, when] {
-      if (auto s = weak.lock()) {
-        s->ch.try_send(when);  // full: the reader is behind, drop this tick
-        schedule(s, when + s->period);
-      }
-    });
-  }
 
   std::shared_ptr<State> state_;
 };
