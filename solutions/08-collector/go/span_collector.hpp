@@ -33,14 +33,15 @@
 //     A sink that throws loses its batch: counted as failed, the worker
 //     goes on.
 //   - stop(): ingest from then on returns stopped; blocked ingest calls wake
-//     and return stopped; ingest calls already past the door finish first.
-//     Then every accepted span reaches the sink, the workers are joined and
-//     stop() returns. Idempotent: a second or concurrent caller waits for the
-//     first. Safe while other threads still call ingest. Without start(),
-//     stop() drains the queue on the calling thread. The destructor calls it.
+//     and return stopped; a span an overlapping ingest call had already
+//     reserved room for is still accepted. Then every accepted span reaches
+//     the sink, the workers are joined and stop() returns. Idempotent: a
+//     second or concurrent caller waits for the first. Safe while other
+//     threads still call ingest. Without start(), stop() starts one worker to
+//     drain the queue. The destructor calls it.
 //   - stats(): counters that only grow, readable at any time; each reading
 //     has processed + rejected + dropped + failed <= ingested, and once stop()
-//     has returned:
+//     has returned and no ingest call is running:
 //       ingested == processed + rejected + dropped + failed
 //     (rejected: queue_full, timed_out, stopped). No span is dropped at stop.
 //   - Bad options throw std::invalid_argument: zero workers, queue_size < 1,
@@ -65,17 +66,23 @@
 //     queue_size held back), and always before it calls the sink or waits.
 //     queue_ has a slot per unit: a send after try_acquire finds room, at
 //     worst after a worker lets go of its slot (queue_.send waits for that).
-//   - gate_: a go::RWMutex. ingest holds the read lock while it may send;
-//     stop() sets closing_, cancels stop_ctx_ (wakes blocked ingesters),
-//     then takes the write lock before it closes queue_: no send on a closed
-//     channel.
+//   - The units are also what makes stop() safe. An ingest call sends only
+//     with units in hand, and they come back only after a worker took its
+//     chunk off the queue. So stop() sets closing_, cancels stop_ctx_ (wakes
+//     blocked ingesters), then acquires all queue_size units: once it holds
+//     them, everything accepted has been taken off the queue and no ingest
+//     call can send again; only then does it close queue_. No send on a
+//     closed channel, and no lock on the ingest path for it (a gate, a
+//     go::RWMutex that ingest read-locks and stop() write-locks, does the
+//     same for two more contended atomic operations per call).
 //   - every worker has a go::Ticker: an idle worker with a partial batch
 //     selects on queue_ and its ticks.
 // Invariants:
-//   - queue_ is closed only under gate_'s write lock, after closing_ is set.
+//   - queue_ is closed only by stop(), holding all of room_, after closing_
+//     is set.
 //   - a span counted in ingested is counted again exactly once: processed,
 //     failed (by a worker), or rejected / dropped (by ingest).
-// Lock order: stop_mu_ before gate_; gate_ (read) before room_'s and queue_'s.
+// Lock order: stop_mu_ before room_'s and queue_'s.
 #pragma once
 
 #include <algorithm>
@@ -101,7 +108,6 @@
 #include "go/context.hpp"
 #include "go/mutex.hpp"
 #include "go/panic.hpp"
-#include "go/rw_mutex.hpp"
 #include "go/select.hpp"
 #include "go/semaphore.hpp"
 #include "go/span.hpp"
@@ -184,12 +190,7 @@ class SpanCollector {
     if (stopping_) throw panic("span collector: start after stop");
     if (started_) throw panic("span collector: start called twice");
     started_ = true;
-    tickers_.reserve(options_.workers);
-    workers_.reserve(options_.workers);
-    for (std::size_t i = 0; i < options_.workers; ++i) {
-      tickers_.push_back(std::make_unique<Ticker>(options_.flush_interval, clock_));
-      workers_.emplace_back([this, ticks = tickers_.back()->c()] { work(ticks); });
-    }
+    spawn_workers(options_.workers);
   }
 
   IngestStatus ingest(const Span& span) { return ingest_some(&span, 1).status; }
@@ -200,15 +201,10 @@ class SpanCollector {
     MutexLock lock(stop_mu_);  // a second caller waits here for the first
     if (stopping_) return;
     closing_.store(true, std::memory_order_release);
-    cancel_stop_();  // wakes ingest calls blocked for room
-    {
-      WriteLock gate(gate_);  // waits for the ingest calls still past the door
-      queue_.close();         // workers drain what is queued, then see the close
-    }
-    if (!started_) {
-      Ticker ticker(options_.flush_interval, clock_);
-      work(ticker.c());  // nobody else will: drain here
-    }
+    cancel_stop_();                          // wakes ingest calls blocked for room
+    if (!started_) spawn_workers(1);         // somebody must drain what is queued
+    room_.acquire(options_.queue_size);      // all of it: the queue is drained, nobody can send
+    queue_.close();                          // workers flush their batches and leave
     for (std::thread& w : workers_) w.join();
     for (auto& t : tickers_) t->stop();
     stopping_ = true;
@@ -225,7 +221,7 @@ class SpanCollector {
     s.rejected = rejected_.load(std::memory_order_acquire);
     s.dropped = dropped_.load(std::memory_order_acquire);
     s.ingested = ingested_.load(std::memory_order_acquire);
-    s.waiting = room_.waiters();
+    s.waiting = blocked_.load(std::memory_order_relaxed);
     return s;
   }
 
@@ -234,6 +230,15 @@ class SpanCollector {
 
  private:
   using ChunkPtr = std::unique_ptr<SpanChunk>;
+
+  void spawn_workers(std::size_t n) GO_REQUIRES(stop_mu_) {
+    tickers_.reserve(n);
+    workers_.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      tickers_.push_back(std::make_unique<Ticker>(options_.flush_interval, clock_));
+      workers_.emplace_back([this, ticks = tickers_.back()->c()] { work(ticks); });
+    }
+  }
 
   static const SpanCollectorOptions& validate(const SpanCollectorOptions& o, const SpanSink& sink) {
     auto bad = [](const std::string& what) { throw std::invalid_argument("span collector: " + what); };
@@ -253,26 +258,25 @@ class SpanCollector {
   IngestResult ingest_some(const Span* spans, std::size_t n) {
     ingested_.fetch_add(n, std::memory_order_relaxed);  // one update per call, not per span
     IngestResult result;
-    {
-      ReadLock gate(gate_);  // queue_ stays open while we hold it
-      const std::size_t step = std::min(options_.chunk_size, static_cast<std::size_t>(options_.queue_size));
-      while (result.accepted < n) {
-        if (closing_.load(std::memory_order_acquire)) {
-          result.status = IngestStatus::stopped;
-          break;
-        }
-        const std::size_t k = std::min(step, n - result.accepted);
-        result.status = reserve(k);
-        if (result.status != IngestStatus::accepted) break;
-        ChunkPtr chunk = pool_.get(k);
-        for (std::size_t i = 0; i < k; ++i) chunk->push(spans[result.accepted + i]);
-        // queue_ has a slot for every unit of room_, so this send waits at
-        // most for a worker that has taken its chunk but not yet let go of the
-        // slot (the ring frees slots in order). try_send could fail there:
-        // never drop its result.
-        queue_.send(std::move(chunk));
-        result.accepted += k;
+    const std::size_t step = std::min(options_.chunk_size, static_cast<std::size_t>(options_.queue_size));
+    while (result.accepted < n) {
+      if (closing_.load(std::memory_order_acquire)) {
+        result.status = IngestStatus::stopped;
+        break;
       }
+      const std::size_t k = std::min(step, n - result.accepted);
+      result.status = reserve(k);
+      if (result.status != IngestStatus::accepted) break;
+      // k units in hand: stop() cannot close queue_ until a worker has taken
+      // this chunk off it and given them back.
+      ChunkPtr chunk = pool_.get(k);
+      for (std::size_t i = 0; i < k; ++i) chunk->push(spans[result.accepted + i]);
+      // queue_ has a slot for every unit of room_, so this send waits at
+      // most for a worker that has taken its chunk but not yet let go of the
+      // slot (the ring frees slots in order). try_send could fail there:
+      // never drop its result.
+      queue_.send(std::move(chunk));
+      result.accepted += k;
     }
     if (const std::size_t refused = n - result.accepted; refused > 0) {
       (result.status == IngestStatus::dropped ? dropped_ : rejected_).fetch_add(refused, std::memory_order_release);
@@ -284,6 +288,8 @@ class SpanCollector {
   IngestStatus reserve(std::size_t k) {
     const auto units = static_cast<std::int64_t>(k);
     if (room_.try_acquire(units)) return IngestStatus::accepted;
+    // stop() holds (or is taking) all the room: say so, not "full".
+    if (closing_.load(std::memory_order_acquire)) return IngestStatus::stopped;
     switch (options_.when_full) {
       case FullPolicy::reject: return IngestStatus::queue_full;
       case FullPolicy::drop: return IngestStatus::dropped;
@@ -291,14 +297,23 @@ class SpanCollector {
     }
     std::error_code err;
     if (options_.block_timeout == Duration::zero()) {
-      err = room_.acquire(stop_ctx_, units);  // woken by a worker's release or by stop()
+      err = blocked_acquire(stop_ctx_, units);  // woken by a worker's release or by stop()
     } else {
       auto [ctx, cancel] = with_timeout(stop_ctx_, options_.block_timeout, clock_);
-      err = room_.acquire(ctx, units);
+      err = blocked_acquire(ctx, units);
       cancel();
     }
     if (!err) return IngestStatus::accepted;
     return err == deadline_exceeded ? IngestStatus::timed_out : IngestStatus::stopped;
+  }
+
+  // blocked_acquire: room_.acquire, counted in stats().waiting (room_'s own
+  // waiters() would count stop() too, when it waits for the room).
+  std::error_code blocked_acquire(const Context& ctx, std::int64_t units) {
+    blocked_.fetch_add(1, std::memory_order_relaxed);
+    const std::error_code err = room_.acquire(ctx, units);
+    blocked_.fetch_sub(1, std::memory_order_relaxed);
+    return err;
   }
 
   // One worker's batch: pointers for the sink, and the chunks they point into.
@@ -398,11 +413,10 @@ class SpanCollector {
   Clock& clock_;
   const SpanSink sink_;
   SpanPool pool_;
-  Chan<ChunkPtr> queue_;  // closed under gate_'s write lock
+  Chan<ChunkPtr> queue_;  // closed by stop(), holding all of room_
   Semaphore room_;        // one unit per queued span
   Context stop_ctx_;      // canceled by stop(): wakes ingest calls blocked for room
   CancelFunc cancel_stop_;
-  RWMutex gate_;  // read: an ingest call that may send; write: closing queue_
   std::atomic<bool> closing_{false};
 
   Mutex stop_mu_;
@@ -416,6 +430,7 @@ class SpanCollector {
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::uint64_t> blocked_{0};  // ingest calls waiting for room (FullPolicy::block)
 };
 
 }  // namespace go
