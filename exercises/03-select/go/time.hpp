@@ -21,7 +21,8 @@
 //     destructor stops. A period <= 0 throws std::invalid_argument.
 // Hints: Clock::at(deadline, fn) runs fn on the clock's thread (the fake
 // clock: inside advance()); fn must not block, so it uses try_send. A ticker
-// schedules its next tick from inside the current one.
+// schedules its next tick from inside the current one (or uses one periodic
+// timer, Clock::every, as the reference does: no allocation per tick).
 #pragma once
 
 #include <memory>
