@@ -44,6 +44,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <random>
@@ -210,15 +211,25 @@ struct op_for<DefaultCase<F>> {
   using type = DefaultOp<F>;
 };
 
-inline std::minstd_rand& select_random() {
-  thread_local std::minstd_rand engine{std::random_device{}()};
-  return engine;
+// The random poll order. Every select draws one, so the generator must be
+// cheap: std::shuffle over std::minstd_rand (a division per draw, through
+// uniform_int_distribution) was a tenth of a ready select's time. xorshift64*
+// per thread, and Lemire's multiply-shift to bring a draw into [0, n): its
+// bias, under n / 2^32, is far below what a test of fairness could see.
+inline std::uint64_t select_random_bits() {
+  thread_local std::uint64_t state = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}() | 1;
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return state * 0x2545F4914F6CDD1DULL;
+}
+inline void shuffle_poll_order(std::span<std::size_t> order) {  // Fisher-Yates
+  for (std::size_t i = order.size(); i > 1; --i) {
+    const auto j = static_cast<std::size_t>(((select_random_bits() >> 32) * i) >> 32);  // uniform in [0, i)
+    std::swap(order[i - 1], order[j]);
+  }
 }
 
-// The algorithm, on type-erased operations (no heap allocation: every buffer
-// is an array on this frame). default_index is the default case's position,
-// or -1. Returns the index of the case to run; its run() is still to be called
-// (outside every lock).
 // Insertion sort and de-duplication of the (few) channel locks: N is the
 // number of cases, so anything cleverer costs more than it saves.
 template <std::size_t N>
@@ -239,26 +250,23 @@ std::size_t drop_repeats(std::array<SpinMutex*, N>& sorted, std::size_t n) {
   return kept;
 }
 
+// The algorithm, on type-erased operations (no heap allocation: every buffer
+// is an array on this frame). default_index is the default case's position,
+// or -1. Returns the index of the case to run; its run() is still to be called
+// (outside every lock).
 template <std::size_t N>
 std::size_t select_impl(const std::array<SelectOp*, N>& ops, std::ptrdiff_t default_index) {
-  std::array<SpinMutex*, N> order_buffer{};
-  std::size_t locks_needed = 0;
-  for (SelectOp* op : ops) {
-    if (op->mutex()) order_buffer[locks_needed++] = op->mutex();
-  }
-  sort_by_address(order_buffer, locks_needed);
-  locks_needed = drop_repeats(order_buffer, locks_needed);  // a channel named twice is locked once
-  const std::span<SpinMutex* const> order(order_buffer.data(), locks_needed);
-
+  std::array<SpinMutex*, N> mutexes{};  // by case; nullptr: the nil channel
   std::array<std::size_t, N> poll_buffer{};
   std::size_t polled = 0;
   for (std::size_t i = 0; i < N; ++i) {
-    if (ops[i]->mutex()) poll_buffer[polled++] = i;
+    mutexes[i] = ops[i]->mutex();
+    if (mutexes[i]) poll_buffer[polled++] = i;
   }
   std::span<std::size_t> poll_order(poll_buffer.data(), polled);
-  std::shuffle(poll_order.begin(), poll_order.end(), select_random());
+  shuffle_poll_order(poll_order);
 
-  if (order.empty() && default_index < 0) {
+  if (poll_order.empty() && default_index < 0) {
     // Only nil channels: Go blocks this goroutine forever.
     for (;;) std::this_thread::sleep_for(std::chrono::hours(24));
   }
@@ -276,6 +284,14 @@ std::size_t select_impl(const std::array<SelectOp*, N>& ops, std::ptrdiff_t defa
   }
   if (!needs_locks && default_index >= 0) return static_cast<std::size_t>(default_index);
 
+  // The slow path: the locks, in address order (computed only now: a select
+  // that a ready buffered case answered never needs them).
+  std::array<SpinMutex*, N> order_buffer{};
+  std::size_t locks_needed = 0;
+  for (std::size_t i : poll_order) order_buffer[locks_needed++] = mutexes[i];
+  sort_by_address(order_buffer, locks_needed);
+  locks_needed = drop_repeats(order_buffer, locks_needed);  // a channel named twice is locked once
+  const std::span<SpinMutex* const> order(order_buffer.data(), locks_needed);
   SelectLocks locks(order);
   for (;;) {
     locks.lock();
