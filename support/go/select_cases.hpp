@@ -16,11 +16,13 @@
 //   - a temporary (go::recv_case(go::after(1s))) or a const handle (a channel
 //     captured by value in a lambda) is copied into the case, which owns it.
 // Why borrow at all: a Chan is a std::shared_ptr, and copying one is an atomic
-// increment (and, when the copy dies, a decrement) on a counter that lives
-// next to the channel's state. A select in a hot loop copying two handles
-// paid four such operations per item, on a cache line the channel's other
-// threads keep writing; the 2-producer fan-in of bench/03-select spent most
-// of its consumer's time there (see phases/03-select/README.md).
+// increment (and, when the copy dies, a decrement) of its reference count. A
+// select over two copied handles paid four locked instructions, and on x86 a
+// locked instruction first waits for the thread's earlier stores to reach its
+// cache: in a receive loop those are stores into ring slots another core is
+// reading, each a cache miss. In the 2-producer fan-in of bench/03-select the
+// consumer spent most of its time on those four instructions (perf); without
+// them an item costs about half as much (see phases/03-select/README.md).
 // A case is neither copyable nor movable (a borrowed one must stay where the
 // channel is); select() takes cases by reference, and
 // `auto offer = go::send_case(ch, v);` still works (C++17's guaranteed elision).
