@@ -27,6 +27,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "go/detail/futex.hpp"
@@ -47,6 +48,31 @@ class Parker {
     std::uint32_t expected = kSpinning;
     if (!state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) return;  // woken meanwhile
     while (state_.load(std::memory_order_acquire) != kWoken) detail::futex_wait(state_, kSleeping);
+  }
+
+  // park() that gives up after `timeout`: true if unparked, false if the time
+  // ran out first. After false the Parker is as before the call: park again
+  // (timed or not), and an unpark() that comes later is not lost. For a waiter
+  // that must look at something now and then while it waits (the reference
+  // channel's deferred wake-ups, go/chan.hpp). spin = false: sleep at once,
+  // for a caller that knows its wait will be long.
+  bool park_for(std::chrono::nanoseconds timeout, bool spin = true) {
+    for (int i = 0; spin && i < kSpins; ++i) {
+      if (state_.load(std::memory_order_acquire) == kWoken) return true;
+      detail::cpu_relax();
+    }
+    std::uint32_t expected = kSpinning;
+    if (!state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) return true;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (state_.load(std::memory_order_acquire) != kWoken) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::nanoseconds::zero()) {
+        expected = kSleeping;  // back to "not asleep", unless unpark() just came
+        return !state_.compare_exchange_strong(expected, kSpinning, std::memory_order_acq_rel);
+      }
+      detail::futex_wait_for(state_, kSleeping, left);
+    }
+    return true;
   }
 
   void unpark() {

@@ -59,6 +59,9 @@ void exactly_once(int capacity) {
 
 TEST(ChanStress, ManyProducersAndConsumersUnbuffered) { exactly_once(0); }
 TEST(ChanStress, ManyProducersAndConsumersBuffered) { exactly_once(16); }
+// A buffer large enough that a fast channel may treat it differently (a
+// blocked sender that sleeps at once, wake-ups batched over half the buffer).
+TEST(ChanStress, ManyProducersAndConsumersLargeBuffer) { exactly_once(256); }
 
 TEST(ChanStress, PingPongWithoutALostWakeUp) {
   // Two threads bounce a counter through two unbuffered channels. A wake-up

@@ -111,6 +111,30 @@ TEST(Chan, BufferedSendBlocksOnlyWhenFull) {
   EXPECT_EQ(ch.recv(), 3) << "the blocked sender's value must come after those already buffered";
 }
 
+TEST(Chan, ASenderUnblockedByOneReceiveRunsOnWithoutMore) {
+  // Wrong solution rejected: a fast channel that, to save wake-ups, moves a
+  // blocked sender's value into the buffer when a receive makes room but
+  // wakes the sender only after some later receives, with nothing to bound
+  // the wait. Here no later receive comes until the sender has run on: in Go
+  // it does, at once.
+  constexpr int kCapacity = 128;
+  go::Chan<int> ch(kCapacity);
+  go_test::finishes_within("128 sends into a channel of capacity 128", [&] {
+    for (int i = 0; i < kCapacity; ++i) ch.send(i);
+  });
+  std::atomic<bool> ran_on{false};
+  std::jthread sender([&] {
+    ch.send(kCapacity);  // blocks: full
+    ran_on = true;
+  });
+  EXPECT_TRUE(go_test::holds_for([&] { return !ran_on.load(); })) << "a send into a full channel did not block";
+  EXPECT_EQ(ch.recv(), 0);
+  EXPECT_TRUE(go_test::eventually([&] { return ran_on.load(); }))
+      << "one receive made room for the blocked sender, but its send() never returned: is its wake-up waiting for "
+         "more receives?";
+  for (int i = 1; i <= kCapacity; ++i) ASSERT_EQ(ch.recv(), i) << "values out of order after the blocked send";
+}
+
 TEST(Chan, ValuesArriveInTheOrderSent) {
   for (int capacity : {0, 1, 16}) {
     go::Chan<int> ch(capacity);

@@ -52,6 +52,21 @@
 //   overtake a parked sender (the spec promises FIFO for values, not for
 //   blocked goroutines).
 //
+//   Deferred wake-ups. A producer faster than its consumers keeps the ring
+//   full; if every receive then woke the parked sender it completed, the
+//   sender would send one value, find the ring full, park again, and each
+//   item would pay a hand-off and a wake-up on both sides (and with more
+//   threads than cores the spinning waiters would take the consumer's CPU).
+//   So a receiver that moves a plain send()'s value in (the send has
+//   happened, as in Go) files that sender as "deferred" instead of waking it,
+//   and the wake-up falls due once the receivers have taken another half
+//   ring of values: the sender then comes back to a half-empty ring and
+//   fills it in one run. That is only a scheduling delay of a thread whose
+//   operation is complete, and it is bounded: a deferred sender sleeps with a
+//   timeout and, when it runs out, finds its send done and returns by itself
+//   (so a consumer that stops receiving cannot strand it), and close() wakes
+//   every deferred sender. Selects and timed sends are never deferred.
+//
 // Invariants (under State::mu):
 //   - unbuffered: receivers waiting => no sender waiting, and vice versa;
 //   - closed => nobody waits (close() releases every waiter, and no
@@ -60,6 +75,7 @@
 //     woken (a select's waiter only by the peer that claimed its select).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -114,6 +130,7 @@ class Chan {
     Parker* parker = &own_parker;          // where the blocked thread sleeps
     detail::SelectGroup* group = nullptr;  // the select this waiter belongs to, if any
     T* outgoing = nullptr;                 // sender: the value to hand over
+    bool may_defer = false;                // buffered send(): its wake-up may be deferred
     Waiter* next = nullptr;
     std::optional<T> incoming;             // receiver (unbuffered): the value lands here
 
@@ -169,18 +186,20 @@ class Chan {
     }
   };
 
-  // Waiters to wake once the lock is released (at most two per operation: a
-  // sender whose value was moved into the ring, and a receiver told about it).
+  // Waiters to wake once the lock is released, linked through `next` (each is
+  // out of its queue already).
   struct Wakeups {
-    Waiter* first = nullptr;
-    Waiter* second = nullptr;
+    Waiter* head = nullptr;
     void add(Waiter* w, Outcome outcome) {
       w->outcome = outcome;
-      (first ? second : first) = w;
+      w->next = head;
+      head = w;
     }
     void wake() {
-      if (first) first->wake();
-      if (second) second->wake();
+      while (Waiter* w = head) {
+        head = w->next;  // read before wake(): the woken thread may return at once
+        w->wake();
+      }
     }
   };
 
@@ -193,6 +212,7 @@ class Chan {
     bool closed = false;  // guarded by mu
     WaitQueue receivers;  // guarded by mu
     WaitQueue senders;    // guarded by mu
+    WaitQueue deferred;   // guarded by mu: senders done, their wake-up deferred (buffered only)
     std::optional<detail::BoundedRing<T>> ring;  // buffered channels only; lock-free
 
     // Takes a waiter out of its queue (if still there). A buffered channel
@@ -410,6 +430,7 @@ class Chan {
         w->outcome = Outcome::closed;
         released.push(w);
       }
+      while (Waiter* w = s.deferred.pop()) released.push(w);  // done before the close: they return normally
     }
     while (Waiter* w = released.pop()) w->wake();  // outside the lock
   }
@@ -493,13 +514,41 @@ class Chan {
       if (spin_until([&] { return buffered_try_send(s, value); })) return;
       Waiter me;
       me.outgoing = &value;
+      me.may_defer = true;
       {
         std::lock_guard lock(s.mu);
         if (!s.enqueue_armed(&me)) continue;  // room (or closed) after all
       }
-      me.park();
+      park_deferrable(s, me);
       if (me.outcome == Outcome::done) return;  // a receiver moved our value into the ring
       if (me.outcome == Outcome::closed) throw panic("send on closed channel");
+    }
+  }
+
+  // How long a sender sleeps before it looks for itself among the deferred
+  // (doubling while it is still blocked, so a send blocked for a second wakes
+  // a dozen times in all). Long against the half ring a running receiver
+  // takes (~1024 x 30 ns), short against anything a program would notice.
+  static constexpr std::chrono::microseconds kFirstDeferredCheck{200};
+  static constexpr std::size_t kSpinFreeCapacity = 64;
+
+  // Parks a queued plain sender until it is woken, or until it finds, on a
+  // timeout, that a receiver completed it and deferred its wake-up.
+  static void park_deferrable(State& s, Waiter& me) {
+    for (std::chrono::nanoseconds timeout = kFirstDeferredCheck;; timeout *= 2) {
+      // A deferred wake-up comes after half a ring of receives: spinning for
+      // it would only take CPU from the receivers (a small ring is the exception).
+      if (me.parker->park_for(timeout, /*spin=*/s.cap < kSpinFreeCapacity)) return;  // woken: outcome is set
+      std::unique_lock lock(s.mu);
+      if (me.outcome == Outcome::pending) continue;  // still blocked
+      if (me.queued) {  // in s.deferred: take ourselves out, our send is done
+        s.deferred.remove(&me);
+        if (s.deferred.empty()) s.ring->clear_deferred_wakeup();
+        return;
+      }
+      lock.unlock();  // someone took us out of the queue and is about to wake us
+      me.park();
+      return;
     }
   }
 
@@ -508,10 +557,15 @@ class Chan {
       if (buffered_try_recv(s, out)) return;
       if (spin_until([&] { return buffered_try_recv(s, out); })) return;
       Waiter me;
+      Wakeups wakeups;
       {
         std::lock_guard lock(s.mu);
         if (!s.enqueue_armed(&me)) continue;  // a value (or close) after all
+        // The ring is empty, so any deferred wake-up is due (the receiver whose
+        // claim got there may have claimed before the wake-up was filed).
+        if (!s.deferred.empty()) after_pop_locked(s, wakeups);
       }
+      wakeups.wake();
       me.park();  // retry: a sender published, or close() came
     }
   }
@@ -555,19 +609,29 @@ class Chan {
     if (s.receivers.empty()) s.disarm(s.receivers);
   }
   // A slot came free: complete a waiting sender by moving its value in (Go's
-  // hand-off: its send has happened). If a faster sender took the slot, the
-  // waiter looks again.
+  // hand-off: its send has happened), and defer its wake-up if it allows. If
+  // a faster sender took the slot, the waiter looks again. Also wakes the
+  // deferred senders once their wake-up is due.
   static void after_pop_locked(State& s, Wakeups& wakeups) {
+    if (!s.deferred.empty() && s.ring->deferred_wakeup_due()) {
+      while (Waiter* w = s.deferred.pop()) wakeups.add(w, Outcome::done);
+      s.ring->clear_deferred_wakeup();
+    }
     Waiter* sender = s.senders.pop_claimed();
     if (s.senders.empty()) s.disarm(s.senders);
     if (!sender) return;
-    switch (s.ring->try_push(*sender->outgoing)) {
-      case Ring::Status::ok: wakeups.add(sender, Outcome::done); break;
-      case Ring::Status::ok_wake_peer:
+    const auto pushed = s.ring->try_push(*sender->outgoing);
+    if (pushed == Ring::Status::ok || pushed == Ring::Status::ok_wake_peer) {
+      if (sender->may_defer) {
+        sender->outcome = Outcome::done;
+        s.deferred.push(sender);
+        s.ring->defer_sender_wakeup(std::max<std::size_t>(1, s.cap / 2));
+      } else {
         wakeups.add(sender, Outcome::done);
-        after_push_locked(s, wakeups);
-        break;
-      default: wakeups.add(sender, Outcome::retry);  // a faster sender took the slot
+      }
+      if (pushed == Ring::Status::ok_wake_peer) after_push_locked(s, wakeups);
+    } else {
+      wakeups.add(sender, Outcome::retry);  // a faster sender took the slot
     }
   }
 

@@ -32,7 +32,12 @@
 //   tail | kWaiting   a receiver may be parked: the sender that claims the next
 //                     position must wake one after publishing;
 //   head | kWaiting   a sender may be parked: the receiver that frees the next
-//                     slot must wake one.
+//                     slot must wake one;
+//   head | kDeferred  senders whose values a receiver already moved in wait
+//                     only for their wake-up, which is due once the receivers
+//                     have taken deferred_wake_at_ values in all: the
+//                     receiver whose claim gets there wakes them (Status
+//                     ok_wake_peer). See "Deferred wake-ups" in go/chan.hpp.
 // A thread about to park sets its bit with a CAS that succeeds only if the
 // ring is still empty (full) at that instant: from then on the claim of every
 // later peer sees the bit, so no wake-up can be lost, and the fast path needs
@@ -65,7 +70,8 @@ class BoundedRing {
  public:
   enum class Status {
     ok,              // done, and nobody on the other side is parked
-    ok_wake_peer,    // done, and the other side may have a parked waiter: wake one
+    ok_wake_peer,    // done, and the other side may have a parked waiter to wake
+                     // (a pop: or deferred wake-ups are due)
     full_or_empty,   // nothing to do now (full for a push, empty for a pop)
     closed,          // push: the channel is closed; pop: closed and drained
   };
@@ -127,7 +133,12 @@ class BoundedRing {
           out.emplace(std::move(*value));
           value->~T();
           slot.stamp.store(p + lap_, std::memory_order_release);  // free for the next lap's sender
-          return (h & kWaiting) ? Status::ok_wake_peer : Status::ok;
+          if (h & kWaiting) return Status::ok_wake_peer;
+          // The bit was set (release) after deferred_wake_at_, and our claim read it (acquire).
+          if ((h & kDeferred) && linear(next(p)) >= deferred_wake_at_.load(std::memory_order_relaxed)) {
+            return Status::ok_wake_peer;
+          }
+          return Status::ok;
         }
         continue;
       }
@@ -164,6 +175,21 @@ class BoundedRing {
   void disarm_receiver_wakeup() { tail_.fetch_and(~kWaiting, std::memory_order_relaxed); }
   void disarm_sender_wakeup() { head_.fetch_and(~kWaiting, std::memory_order_relaxed); }
 
+  // Deferred wake-ups (the channel calls these under its lock). defer_sender_wakeup:
+  // a sender's value went in, and it is to be woken once the receivers have
+  // taken `more` further values (if no wake-up is pending yet; else the earlier
+  // due point stands). deferred_wakeup_due: that point is reached.
+  // clear_deferred_wakeup: the channel woke them all.
+  void defer_sender_wakeup(std::uint64_t more) {
+    if (head_.load(std::memory_order_relaxed) & kDeferred) return;
+    deferred_wake_at_.store(linear(position(head_.load(std::memory_order_relaxed))) + more, std::memory_order_relaxed);
+    head_.fetch_or(kDeferred, std::memory_order_release);
+  }
+  bool deferred_wakeup_due() const {
+    return linear(position(head_.load(std::memory_order_acquire))) >= deferred_wake_at_.load(std::memory_order_relaxed);
+  }
+  void clear_deferred_wakeup() { head_.fetch_and(~kDeferred, std::memory_order_relaxed); }
+
   // Sets the closed bit (the channel makes sure it happens once).
   void close() { tail_.fetch_or(kClosed, std::memory_order_acq_rel); }
 
@@ -181,7 +207,8 @@ class BoundedRing {
  private:
   static constexpr std::uint64_t kClosed = std::uint64_t{1} << 63;
   static constexpr std::uint64_t kWaiting = std::uint64_t{1} << 62;
-  static constexpr std::uint64_t kFlags = kClosed | kWaiting;
+  static constexpr std::uint64_t kDeferred = std::uint64_t{1} << 61;  // head only
+  static constexpr std::uint64_t kFlags = kClosed | kWaiting | kDeferred;
 
   struct Slot {
     std::atomic<std::uint64_t> stamp;
@@ -220,7 +247,10 @@ class BoundedRing {
   std::unique_ptr<Slot[]> slots_;
   alignas(64) std::atomic<std::uint64_t> tail_{0};  // senders' word
   alignas(64) std::atomic<std::uint64_t> head_{0};  // receivers' word
-  char pad_[64 - sizeof(std::atomic<std::uint64_t>)]{};
+  // Written under the channel's lock before kDeferred is set; read by the
+  // receivers that see the bit. Beside head_: they have that line anyway.
+  std::atomic<std::uint64_t> deferred_wake_at_{0};
+  char pad_[64 - 2 * sizeof(std::atomic<std::uint64_t>)]{};
 };
 
 }  // namespace go::detail
