@@ -204,6 +204,9 @@ void sync(benchmark::State& state) {
 void warm(benchmark::State& state, go::SpanCollector& c, bool batches, const go::Span& one) {
   const bool lead = state.thread_index() == 0;
   const auto start = std::chrono::steady_clock::now();
+  // The warm-up ends when a round allocates nothing, so it must count even
+  // where no AllocationWindow switched counting on (BM_IngestLatency).
+  g_counting.store(true);
   for (int round = 0, quiet = 0;; ++round) {
     const std::uint64_t before = g_allocations.load();
     sync(state);  // the round starts
