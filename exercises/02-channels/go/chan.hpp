@@ -15,7 +15,8 @@
 //   - Chan(capacity): capacity < 0 throws std::invalid_argument (the message
 //     mentions the capacity). Capacity 0 is a rendezvous: send() returns only
 //     after a receiver took the value. Capacity n: send() blocks only while n
-//     values are buffered. FIFO order.
+//     values are buffered, and a blocked send() returns once one receive has
+//     made room for it, whether or not more receives follow. FIFO order.
 //   - recv() blocks until a value arrives; after close() it first drains the
 //     buffer, then returns nullopt at once, every time.
 //   - close() wakes every blocked receiver (nullopt) and every blocked sender,
