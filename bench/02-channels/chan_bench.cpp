@@ -11,6 +11,13 @@
 //   go_Chan                  go::Chan<int>: your track, or the reference
 //   textbook_mutex_condvar   baseline::TextbookChan<int> (textbook_chan.hpp): one
 //                            mutex, two condition variables over a std::deque
+//   two_spinning_atomics     (ping-pong only) no channel at all: the two threads
+//                            spin on two atomics, each written by the other. One
+//                            round trip is two cache-line transfers between cores
+//                            and nothing else: the floor under any channel whose
+//                            two sides run on two cores. Go's twin can come in
+//                            under it, because Go runs both goroutines on one
+//                            core and switches between them in user space.
 //
 // Times are per item (per round trip for the ping-pong), as the Go twins in
 // go/chan_test.go report theirs, so the table's ref/Go column compares like
@@ -22,6 +29,7 @@
 // Run: make bench PHASE=02 (student vs reference vs Go's BenchmarkBuffered1P1C...)
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -112,5 +120,32 @@ BENCHMARK_TEMPLATE(PingPong, go::Chan<int>, 0)->Name("UnbufferedPingPong/go_Chan
 BENCHMARK_TEMPLATE(PingPong, baseline::TextbookChan<int>, 1)
     ->Name("UnbufferedPingPong/textbook_mutex_condvar")
     ->UseRealTime();
+
+// The floor (see the top): a round trip of two plain atomics, each spun on by
+// one thread and written by the other.
+void PingPongFloor(benchmark::State& state) {
+  struct alignas(64) Flag {
+    std::atomic<long> value{0};
+  };
+  Flag ping;
+  Flag pong;
+  constexpr long kStop = -1;
+  std::jthread echo([&] {
+    for (long seen = 0;;) {
+      long v = 0;
+      while ((v = ping.value.load(std::memory_order_acquire)) == seen) go::detail::cpu_relax();
+      if (v == kStop) return;
+      pong.value.store(v, std::memory_order_release);
+      seen = v;
+    }
+  });
+  long round = 0;
+  for (auto _ : state) {
+    ping.value.store(++round, std::memory_order_release);
+    while (pong.value.load(std::memory_order_acquire) != round) go::detail::cpu_relax();
+  }
+  ping.value.store(kStop, std::memory_order_release);
+}
+BENCHMARK(PingPongFloor)->Name("UnbufferedPingPong/two_spinning_atomics")->UseRealTime();
 
 }  // namespace

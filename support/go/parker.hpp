@@ -24,6 +24,19 @@
 // when anyone might wait. A Parker spins briefly with the CPU's pause
 // instruction (the partner is often about to arrive), then sleeps in the
 // kernel; unpark() makes a system call only if the thread really sleeps.
+//
+// Why a thread that woke a sleeper spins longer at its next park: waking a
+// thread out of the kernel takes its CPU 10 to 20 us on these VMs. If the
+// waker then waits for that thread's answer (a ping-pong over two channels,
+// any request/reply) with the usual ~3 us spin, it falls asleep before the
+// answer comes, the answer has to wake it in turn, and the two threads take
+// turns sleeping for good: measured, 17 to 36 us per round trip of
+// bench/02-channels' UnbufferedPingPong instead of 1 us. So unpark() that had
+// to wake a sleeper marks its thread, and that thread's next park() first
+// spins up to kLongSpin (reading the clock every 64 pauses): long enough for
+// the answer of a thread that is just waking up. The cost is bounded (one
+// long spin per futex wake, which costs several us of system call itself),
+// and a thread that waits for longer still sleeps.
 #pragma once
 
 #include <atomic>
@@ -41,6 +54,10 @@ class Parker {
   Parker& operator=(const Parker&) = delete;
 
   void park() {
+    if (spin_long_next_) {
+      spin_long_next_ = false;
+      if (spin_for(kLongSpin)) return;
+    }
     for (int i = 0; i < kSpins; ++i) {
       if (state_.load(std::memory_order_acquire) == kWoken) return;
       detail::cpu_relax();
@@ -76,7 +93,10 @@ class Parker {
   }
 
   void unpark() {
-    if (state_.exchange(kWoken, std::memory_order_acq_rel) == kSleeping) detail::futex_wake(state_, 1);
+    if (state_.exchange(kWoken, std::memory_order_acq_rel) == kSleeping) {
+      detail::futex_wake(state_, 1);
+      spin_long_next_ = true;
+    }
   }
 
   bool unparked() const { return state_.load(std::memory_order_acquire) == kWoken; }
@@ -88,6 +108,25 @@ class Parker {
   // About a microsecond or two of pause instructions: longer than a typical
   // hand-off between two running threads, far shorter than a futex round trip.
   static constexpr int kSpins = 256;
+
+  // Spins until unparked (true) or until `budget` has passed (false).
+  bool spin_for(std::chrono::nanoseconds budget) {
+    const auto until = std::chrono::steady_clock::now() + budget;
+    for (;;) {
+      for (int i = 0; i < 64; ++i) {
+        if (state_.load(std::memory_order_acquire) == kWoken) return true;
+        detail::cpu_relax();
+      }
+      if (std::chrono::steady_clock::now() >= until) return false;
+    }
+  }
+  // Twice the slowest wake-up latency measured here (see the top). 20 us was
+  // enough to break the alternate sleeping on the Intel VMs; 50 leaves room.
+  static constexpr std::chrono::microseconds kLongSpin{50};
+  // Set by unpark() when it woke a sleeping thread: this thread's next park()
+  // spins long first. Per thread, not per Parker: the waker parks on a Parker
+  // of its own.
+  static inline thread_local bool spin_long_next_ = false;
 
   std::atomic<std::uint32_t> state_{kSpinning};
 };
