@@ -99,12 +99,26 @@ BENCHMARK_TEMPLATE(Buffered, baseline::TextbookChan<int>)
 // UnbufferedPingPong: send on ping, the echo thread receives it and sends it
 // back on pong, receive it from pong. Every hand-off finds the other side
 // (about to be) asleep, so this measures the wake-up path.
+//
+// Each channel object sits on a cache line of its own. The echo thread reads
+// it on every hand-off, and on the benchmark thread's stack it would share a
+// line with locals that thread writes every round (`back`): a false-sharing
+// miss per hand-off that has nothing to do with the channel (Go's twin does
+// not pay it: its closure holds its own copies of the two channel pointers).
+template <class Chan>
+struct alignas(64) OnItsOwnLine {
+  explicit OnItsOwnLine(int capacity) : chan(capacity) {}
+  Chan chan;
+};
+
 template <class Chan, int kCapacity>
 void PingPong(benchmark::State& state) {
   if (!chan_implemented<Chan>(state)) return;
-  Chan ping(kCapacity);
-  Chan pong(kCapacity);
-  std::jthread echo([&] {
+  OnItsOwnLine<Chan> ping_line(kCapacity);
+  OnItsOwnLine<Chan> pong_line(kCapacity);
+  Chan& ping = ping_line.chan;
+  Chan& pong = pong_line.chan;
+  std::jthread echo([&ping, &pong] {
     while (std::optional<int> v = ping.recv()) pong.send(*v);
   });
   for (auto _ : state) {
