@@ -36,6 +36,7 @@
 
 #include "02-channels/textbook_chan.hpp"
 #include "go/chan.hpp"
+#include "go/detail/futex.hpp"  // cpu_relax, for the floor
 #include "go_bench/guard.hpp"
 
 namespace {

@@ -30,7 +30,7 @@
 // waker then waits for that thread's answer (a ping-pong over two channels,
 // any request/reply) with the usual ~3 us spin, it falls asleep before the
 // answer comes, the answer has to wake it in turn, and the two threads take
-// turns sleeping for good: measured, 17 to 36 us per round trip of
+// turns sleeping for good: measured, 10 to 19 us per round trip of
 // bench/02-channels' UnbufferedPingPong instead of 1 us. So unpark() that had
 // to wake a sleeper marks its thread, and that thread's next park() first
 // spins up to kLongSpin (reading the clock every 64 pauses): long enough for
