@@ -9,6 +9,8 @@ It guards the promises the workbook makes to students:
     tests its patch names;
   * every test has a hint, and every hint belongs to a test;
   * every relative link and anchor in the markdown resolves;
+  * the benchmark programs of both tracks compile (release preset), so that
+    `make bench` works on the untouched stubs and on the reference;
   * the grader's own unit tests (tools/tests) pass;
   * in the tsan preset, every race demo (a program that must make TSan report
     a race: phase 07's legacy aggregator) does: the preset detects races.
@@ -191,6 +193,25 @@ def check_hints(ctx, checks, test_names, skipped=None):
                   f"hints: {missing_total} missing, {orphan_total} naming no test")
 
 
+BENCH_PRESET = "release"
+
+
+def check_benches(ctx, checks):
+    """The benchmarks only build in the release preset, which no other check
+    compiles: a bench that no longer compiles against the stubs (it used a
+    header only the reference includes) would first show in a student's
+    `make bench`. Compiled, not run: timings are no part of the check."""
+    ctx.term.print(ctx.term.bold(f"== {BENCH_PRESET}: the benchmarks of both tracks must compile"))
+    ok = True
+    for track in ("exercises", "solutions"):
+        built = cmake.build(ctx, BENCH_PRESET, f"{track}_bench")
+        if not built.ok:
+            ok = False
+            checks.problem(f"{BENCH_PRESET}: {track}_bench does not build (full log: {ctx.rel(built.log)})")
+            ctx.term.print(cmake.compiler_errors(built.output))
+    checks.result(ok, f"{BENCH_PRESET}: benchmarks " + ("compile for both tracks" if ok else "do not compile"))
+
+
 def check_links(ctx, checks):
     ctx.term.print(ctx.term.bold("== links: relative links and anchors resolve"))
     broken = links.check(ctx.root)
@@ -233,6 +254,7 @@ def run(args, ctx):
         checks.result(False, "hints: not checked (no solutions run succeeded)")
     else:
         check_hints(ctx, checks, names, skipped)
+    check_benches(ctx, checks)
     check_links(ctx, checks)
     check_grader(ctx, checks)
     term = ctx.term
