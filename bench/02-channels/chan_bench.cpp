@@ -18,6 +18,12 @@
 //                            two sides run on two cores. Go's twin can come in
 //                            under it, because Go runs both goroutines on one
 //                            core and switches between them in user space.
+//   spinning_rendezvous      (ping-pong only) the cheapest rendezvous there is: one
+//                            sender, one receiver, both spinning, no lock, no
+//                            close, no select. The sender offers its value and
+//                            waits for the receiver's acknowledgement. What a
+//                            rendezvous costs over the floor, before any of the
+//                            work a real channel does.
 //
 // Times are per item (per round trip for the ping-pong), as the Go twins in
 // go/chan_test.go report theirs, so the table's ref/Go column compares like
@@ -162,5 +168,51 @@ void PingPongFloor(benchmark::State& state) {
   ping.value.store(kStop, std::memory_order_release);
 }
 BENCHMARK(PingPongFloor)->Name("UnbufferedPingPong/two_spinning_atomics")->UseRealTime();
+
+// The cheapest rendezvous (see the top), for one sender and one receiver. The
+// sender offers on a line only it writes, the receiver acknowledges on a line
+// only it writes, so each line has one writer, as in the floor.
+class SpinningRendezvous {
+ public:
+  void send(long value) {
+    offer_.value = value;
+    offer_.seq.store(++offer_.sent, std::memory_order_release);
+    while (ack_.seq.load(std::memory_order_acquire) != offer_.sent) go::detail::cpu_relax();
+  }
+  long recv() {
+    while (offer_.seq.load(std::memory_order_acquire) != ack_.taken + 1) go::detail::cpu_relax();
+    const long value = offer_.value;
+    ack_.seq.store(++ack_.taken, std::memory_order_release);
+    return value;
+  }
+
+ private:
+  struct alignas(64) Offer {  // the sender's line
+    std::atomic<long> seq{0};
+    long value = 0;
+    long sent = 0;
+  };
+  struct alignas(64) Ack {  // the receiver's line
+    std::atomic<long> seq{0};
+    long taken = 0;
+  };
+  Offer offer_;
+  Ack ack_;
+};
+
+void PingPongSpinningRendezvous(benchmark::State& state) {
+  SpinningRendezvous ping;
+  SpinningRendezvous pong;
+  constexpr long kStop = -1;
+  std::jthread echo([&] {
+    for (long v = 0; (v = ping.recv()) != kStop;) pong.send(v);
+  });
+  for (auto _ : state) {
+    ping.send(1);
+    benchmark::DoNotOptimize(pong.recv());
+  }
+  ping.send(kStop);
+}
+BENCHMARK(PingPongSpinningRendezvous)->Name("UnbufferedPingPong/spinning_rendezvous")->UseRealTime();
 
 }  // namespace
