@@ -39,6 +39,7 @@
 // and a thread that waits for longer still sleeps.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -100,6 +101,19 @@ class Parker {
   }
 
   bool unparked() const { return state_.load(std::memory_order_acquire) == kWoken; }
+
+  // The same rule for waits that are not a Parker's (the reference worker
+  // pool's idle worker polls a counter, then sleeps on a condition variable):
+  // a thread that woke a sleeper by other means (a notify that it knows
+  // reached a sleeping thread) calls mark_woke_sleeper(); a wait that spins
+  // before it sleeps asks spin_budget(usual) how long: kLongSpin once after
+  // such a wake-up (the mark is used up), `usual` otherwise.
+  static void mark_woke_sleeper() { spin_long_next_ = true; }
+  static std::chrono::nanoseconds spin_budget(std::chrono::nanoseconds usual) {
+    if (!spin_long_next_) return usual;
+    spin_long_next_ = false;
+    return std::max<std::chrono::nanoseconds>(usual, kLongSpin);
+  }
 
  private:
   static constexpr std::uint32_t kSpinning = 0;

@@ -87,6 +87,7 @@
 #include "go/context.hpp"
 #include "go/job_queue.hpp"
 #include "go/detail/futex.hpp"  // detail::cpu_relax
+#include "go/parker.hpp"
 #include "go/select.hpp"
 
 namespace go {
@@ -277,7 +278,10 @@ class WorkerPool {
       if (!queue.push(std::move(job), p)) return false;
       ++submitted;
       events.fetch_add(1, std::memory_order_relaxed);  // under mu: a spinner sees it, or looks under mu
-      if (idle > 0 && queue.size() > (spinner ? 1u : 0u)) work.notify_one();  // the spinner takes one
+      if (idle > 0 && queue.size() > (spinner ? 1u : 0u)) {  // the spinner takes one
+        work.notify_one();
+        Parker::mark_woke_sleeper();  // our next wait (for its result, say) spins long: go/parker.hpp
+      }
       if (queue.size() + in_progress > live && live < max) spawn(self);  // backed up: one more
       return true;
     }
@@ -391,7 +395,9 @@ class WorkerPool {
       spinner = true;
       const std::uint64_t seen = events.load(std::memory_order_relaxed);
       lock.native().unlock();
-      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(5);
+      // 5 us, or longer if this worker just woke a sleeping reader of its
+      // results: the next job comes only after that reader's wake-up latency.
+      const auto until = std::chrono::steady_clock::now() + Parker::spin_budget(std::chrono::microseconds(5));
       while (events.load(std::memory_order_relaxed) == seen && std::chrono::steady_clock::now() < until) {
         detail::cpu_relax();
       }
