@@ -36,6 +36,7 @@ class Row:
     yours: Measurement = None
     reference: Measurement = None
     go: dict = field(default=None)   # {"name", "ns_per_op", ...} from Go
+    baseline: Measurement = None     # the reference run of the scenario's textbook variant
 
     def ratio(self):
         """yours/reference by time; < 1 means the student's code is faster."""
@@ -50,6 +51,19 @@ class Row:
         if r and r.ns_per_op and not r.error and self.go and self.go.get("ns_per_op"):
             return r.ns_per_op / self.go["ns_per_op"]
         return None
+
+
+    def baseline_ratio(self):
+        """reference/textbook baseline by time; < 1 means the reference is faster."""
+        r, b = self.reference, self.baseline
+        if r and b and r.ns_per_op and b.ns_per_op and not r.error and not b.error:
+            return r.ns_per_op / b.ns_per_op
+        return None
+
+
+# The variant every phase's bench keeps as its baseline: the textbook version
+# (a mutex and condition variables) that the lesson explains and improves on.
+BASELINE_PREFIX = "textbook"
 
 
 def split_name(name):
@@ -109,7 +123,7 @@ def parse_go(text):
 def _go_match(go_rows, scenario, variant):
     """Go's benchmark for a C++ scenario/variant: same args, same variant, or the scenario itself."""
     candidates = [g for g in go_rows if g["scenario"] == scenario]
-    args = variant.split("/", 1)[1] if "/" in variant else ""
+    args = _args(variant)
     for wanted in (args, variant, ""):
         for g in candidates:
             if g["variant"] == wanted:
@@ -124,7 +138,24 @@ def merge(yours, reference, go_rows):
         scenario, variant = split_name(name)
         rows.append(Row(scenario, variant, yours.get(name), reference.get(name),
                         _go_match(go_rows, scenario, variant)))
+    for row in rows:
+        if not row.variant.startswith(BASELINE_PREFIX):
+            row.baseline = _baseline_match(rows, row)
     return rows
+
+
+def _args(variant):
+    """"workers:8" from "go_WorkerPool/workers:8"; "" without arguments."""
+    return variant.split("/", 1)[1] if "/" in variant else ""
+
+
+def _baseline_match(rows, row):
+    """The reference measurement of row's scenario's textbook variant, same arguments."""
+    for other in rows:
+        if (other.scenario == row.scenario and other.variant.startswith(BASELINE_PREFIX)
+                and _args(other.variant) == _args(row.variant)):
+            return other.reference
+    return None
 
 
 def format_time(ns):
@@ -160,13 +191,14 @@ def format_ratio(ratio):
 
 def table(rows):
     """The comparison table `workbook bench` prints."""
-    header = ["scenario", "variant", "yours", "reference", "yours/ref", "Go", "ref/Go"]
+    header = ["scenario", "variant", "yours", "reference", "yours/ref", "Go", "ref/Go", "ref/textbook"]
     lines = [header]
     for row in rows:
         go_time = format_time(row.go["ns_per_op"]) if row.go else "-"
         lines.append([row.scenario, row.variant, format_measurement(row.yours),
                       format_measurement(row.reference), format_ratio(row.ratio()), go_time,
-                      f"{row.go_ratio():.3g}" if row.go_ratio() else "-"])
+                      f"{row.go_ratio():.3g}" if row.go_ratio() else "-",
+                      f"{row.baseline_ratio():.3g}" if row.baseline_ratio() else "-"])
     widths = [max(len(ln[i]) for ln in lines) for i in range(len(header))]
     text = ["  ".join(c.ljust(w) for c, w in zip(ln, widths)).rstrip() for ln in lines]
     return "\n".join([text[0], "-" * max(map(len, text))] + text[1:])
@@ -177,4 +209,5 @@ def to_json(rows):
         return None if x is None else {"name": x.name, "ns_per_op": x.ns_per_op,
                                        "items_per_second": x.items_per_second, "error": x.error or None}
     return [{"scenario": r.scenario, "variant": r.variant, "yours": m(r.yours), "reference": m(r.reference),
-             "go": r.go, "yours_over_reference": r.ratio(), "reference_over_go": r.go_ratio()} for r in rows]
+             "go": r.go, "yours_over_reference": r.ratio(), "reference_over_go": r.go_ratio(),
+             "reference_over_textbook": r.baseline_ratio()} for r in rows]

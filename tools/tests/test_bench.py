@@ -83,5 +83,35 @@ class MergeTest(unittest.TestCase):
         self.assertIn("std_thread", bench.table(self.rows.values()))
 
 
+class BaselineTest(unittest.TestCase):
+    """ref/textbook: the reference against its scenario's textbook variant, same arguments."""
+
+    def setUp(self):
+        times = {"Queue/go_Chan/real_time": 10, "Queue/textbook_mutex_condvar/real_time": 50,
+                 "Pool/go_WorkerPool/workers:4": 10, "Pool/textbook_mutex_condvar/workers:4": 40,
+                 "Pool/go_WorkerPool/workers:8": 20, "Pool/textbook_mutex_condvar/workers:8": 80,
+                 "Floor/two_spinning_atomics": 5}
+        reference = {n: bench.Measurement(n, ns_per_op=t) for n, t in times.items()}
+        self.rows = {(r.scenario, r.variant): r for r in bench.merge({}, reference, [])}
+
+    def test_ratio_to_the_textbook_variant(self):
+        self.assertAlmostEqual(self.rows[("Queue", "go_Chan")].baseline_ratio(), 0.2)
+
+    def test_arguments_must_match(self):
+        self.assertAlmostEqual(self.rows[("Pool", "go_WorkerPool/workers:4")].baseline_ratio(), 0.25)
+        self.assertAlmostEqual(self.rows[("Pool", "go_WorkerPool/workers:8")].baseline_ratio(), 0.25)
+
+    def test_no_baseline(self):
+        self.assertIsNone(self.rows[("Queue", "textbook_mutex_condvar")].baseline_ratio())
+        self.assertIsNone(self.rows[("Floor", "two_spinning_atomics")].baseline_ratio())
+
+    def test_table_and_json_carry_it(self):
+        text = bench.table(self.rows.values())
+        self.assertIn("ref/textbook", text.splitlines()[0])
+        self.assertIn("0.2", text)
+        by_variant = {r["variant"]: r for r in bench.to_json(self.rows.values())}
+        self.assertAlmostEqual(by_variant["go_Chan"]["reference_over_textbook"], 0.2)
+
+
 if __name__ == "__main__":
     unittest.main()
