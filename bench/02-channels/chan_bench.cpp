@@ -15,9 +15,9 @@
 //                            spin on two atomics, each written by the other. One
 //                            round trip is two cache-line transfers between cores
 //                            and nothing else: the floor under any channel whose
-//                            two sides run on two cores. Go's twin can come in
-//                            under it, because Go runs both goroutines on one
-//                            core and switches between them in user space.
+//                            two sides run on two cores. Go's twin can come down
+//                            to it, because Go runs both goroutines on one core
+//                            and switches between them in user space.
 //   spinning_rendezvous      (ping-pong only) the cheapest rendezvous there is: one
 //                            sender, one receiver, both spinning, no lock, no
 //                            close, no select. The sender offers its value and
@@ -105,7 +105,7 @@ BENCHMARK_TEMPLATE(Buffered, baseline::TextbookChan<int>)
 
 // UnbufferedPingPong: send on ping, the echo thread receives it and sends it
 // back on pong, receive it from pong. Every hand-off finds the other side
-// (about to be) asleep, so this measures the wake-up path.
+// waiting (spinning, or asleep), so this measures the wake-up path.
 //
 // Each channel object sits on a cache line of its own. The echo thread reads
 // it on every hand-off, and on the benchmark thread's stack it would share a

@@ -26,7 +26,8 @@
 // kernel; unpark() makes a system call only if the thread really sleeps.
 //
 // Why a thread that woke a sleeper spins longer at its next park: waking a
-// thread out of the kernel takes its CPU 10 to 20 us on these VMs. If the
+// thread out of the kernel takes several us on these VMs (5 to 10 us each,
+// judging by a round trip with two of them: 10 to 19 us). If the
 // waker then waits for that thread's answer (a ping-pong over two channels,
 // any request/reply) with the usual ~3 us spin, it falls asleep before the
 // answer comes, the answer has to wake it in turn, and the two threads take
@@ -134,8 +135,8 @@ class Parker {
       if (std::chrono::steady_clock::now() >= until) return false;
     }
   }
-  // Twice the slowest wake-up latency measured here (see the top). 20 us was
-  // enough to break the alternate sleeping on the Intel VMs; 50 leaves room.
+  // Well above the wake-up latency (see the top): 20 us was enough to break
+  // the alternate sleeping on the Intel VMs; 50 leaves room for slower hosts.
   static constexpr std::chrono::microseconds kLongSpin{50};
   // Set by unpark() when it woke a sleeping thread: this thread's next park()
   // spins long first. Per thread, not per Parker: the waker parks on a Parker

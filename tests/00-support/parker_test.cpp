@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -53,6 +54,21 @@ TEST(Parker, ManyHandOffsLoseNoWakeUp) {
       p.park();
     }
   });
+}
+
+TEST(Parker, SpinBudgetIsLongOnceAfterWakingASleeper) {
+  // The rule behind spin_budget(): after this thread woke a sleeper, its next
+  // wait spins long (the answer comes only after the sleeper's wake-up); the
+  // one after that is back to the usual budget. A budget that stayed long
+  // would burn CPU on every wait; one never long would let two threads take
+  // turns sleeping.
+  using std::chrono::microseconds;
+  constexpr microseconds kUsual{5};
+  (void)go::Parker::spin_budget(kUsual);  // an earlier test's unpark() on this thread may have left a mark
+  EXPECT_EQ(go::Parker::spin_budget(kUsual), kUsual) << "no wake-up since: the usual budget";
+  go::Parker::mark_woke_sleeper();
+  EXPECT_GT(go::Parker::spin_budget(kUsual), microseconds(10)) << "just after waking a sleeper: a long spin";
+  EXPECT_EQ(go::Parker::spin_budget(kUsual), kUsual) << "the mark is used up by one wait";
 }
 
 TEST(SpinMutex, ExcludesAndPublishesUnderContention) {

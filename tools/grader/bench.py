@@ -52,7 +52,6 @@ class Row:
             return r.ns_per_op / self.go["ns_per_op"]
         return None
 
-
     def baseline_ratio(self):
         """reference/textbook baseline by time; < 1 means the reference is faster."""
         r, b = self.reference, self.baseline
