@@ -204,6 +204,75 @@ TEST(Select, AReadyCaseBeatsDefault) {
   EXPECT_EQ(receiver.get(), 4);
 }
 
+// One value always sits in `a` or in `b`, while a mover shifts it from one to
+// the other as fast as it can: a copy goes into the other channel before the
+// original is taken out, so at every instant one of the two receive cases is
+// ready. A select with a default must therefore never take the default. The
+// selecting thread puts back whatever it takes, into the channel it came
+// from. Returns how many of its selects took the default; `idle`, if not
+// nil, is one more case that is never ready (an unbuffered channel nobody
+// sends on: a select that has it must take its locks).
+int defaults_while_a_value_moves(go::Chan<int> idle) {
+  constexpr int kSelects = 200000;
+  constexpr auto kBudget = std::chrono::seconds(3);  // a slow (sanitized) build stops earlier
+  go::Chan<int> a(2);
+  go::Chan<int> b(2);
+  a.send(0);
+  std::atomic<bool> stop{false};
+  // Never blocks: spins on try_ operations until they succeed or stop is set.
+  std::future<void> mover = std::async(std::launch::async, [&] {
+    auto put = [&](go::Chan<int>& ch) {
+      while (ch.try_send(1) != ChanStatus::ok && !stop.load()) {
+      }
+    };
+    auto take = [&](go::Chan<int>& ch) {
+      while (ch.try_recv().status != ChanStatus::ok && !stop.load()) {
+      }
+    };
+    while (!stop.load()) {
+      put(b);
+      take(a);
+      put(a);
+      take(b);
+    }
+  });
+  struct StopMover {
+    std::atomic<bool>& stop;
+    ~StopMover() { stop = true; }
+  } stop_mover{stop};
+  int defaults = 0;
+  auto put_back = [](go::Chan<int>& ch) {
+    return [&ch](std::optional<int> v) { ASSERT_EQ(ch.try_send(*v), ChanStatus::ok); };
+  };
+  const auto until = std::chrono::steady_clock::now() + kBudget;
+  for (int i = 0; i < kSelects && std::chrono::steady_clock::now() < until; ++i) {
+    go::select(go::recv_case(a, put_back(a)), go::recv_case(idle), go::recv_case(b, put_back(b)),
+               go::default_case([&] { ++defaults; }));
+  }
+  return defaults;
+}
+
+TEST(SelectSnapshot, DefaultOnlyIfNoCaseWasReadyAtOneInstant) {
+  // Wrong solution rejected: a select that looks at its channels one after
+  // another and takes the default when each looked empty in turn. It saw `a`
+  // empty, the value moved from `b` to `a`, then it saw `b` empty: no case
+  // was ever unready at one instant, yet it ran the default. Go's select
+  // decides on one snapshot of all its channels.
+  EXPECT_EQ(defaults_while_a_value_moves(go::Chan<int>()), 0)
+      << "a value was always in one of the two channels, yet the select took its default: it must decide on one "
+         "snapshot (look at every channel at one instant), not on looks taken one after another";
+}
+
+TEST(SelectSnapshot, DefaultOnlyIfNoCaseWasReadyAtOneInstantUnderTheLocks) {
+  // The same with an unbuffered case beside them, so the select locks its
+  // channels before it looks. Wrong solution rejected: trusting the locks to
+  // freeze the channels. A buffered channel's values move without its lock.
+  EXPECT_EQ(defaults_while_a_value_moves(go::Chan<int>(0)), 0)
+      << "a value was always in one of the two buffered channels, yet the select took its default: holding the "
+         "channels' locks does not stop a buffered value from moving; compare each channel's select_version() "
+         "before and after the poll";
+}
+
 // ---------------------------------------------------------------------------
 // Blocking
 

@@ -61,3 +61,20 @@ func BenchmarkSelectIdle(b *testing.B) {
 		}
 	}
 }
+
+// Nothing is ready: every select takes its default.
+func BenchmarkSelectDefault(b *testing.B) {
+	x, y := make(chan int, 1), make(chan int, 1)
+	defaults := 0
+	for i := 0; i < b.N; i++ {
+		select {
+		case v := <-x:
+			sink = v
+		case v := <-y:
+			sink = v
+		default:
+			defaults++
+		}
+	}
+	sink = defaults
+}

@@ -17,7 +17,8 @@
 //     channel throws go::panic("send on closed channel"), whether it was
 //     ready at once or the channel closed while select waited.
 //   - Several ready cases: one is chosen uniformly at random (never "always
-//     the first"). None ready: the default case runs if there is one;
+//     the first"). None ready at one instant (not: each looked empty in
+//     turn): the default case runs if there is one;
 //     otherwise select blocks, without polling or burning CPU, until one
 //     becomes ready. Exactly one case happens: a value is never taken from,
 //     or given to, a channel whose case was not chosen.
@@ -32,6 +33,10 @@
 //   1. lock every case's channel, in one global order (by address), so two
 //      selects can never deadlock on each other's locks;
 //   2. poll the cases in a random order; if one is ready, do it, unlock, run it;
+//      if none is and there is a default, take it only if no case's channel
+//      changed while you polled: read every channel's select_version() before
+//      the poll and again after it (buffered channels move values without
+//      their lock), and poll again if any reading differs;
 //   3. else (no default) enqueue one waiter per case, all sharing one
 //      go::Parker and one "who won" flag, unlock, and park;
 //   4. a peer that finds one of your waiters claims the whole select with a
@@ -41,7 +46,7 @@
 //      queues.
 // The reference go::Chan (phase 02) exposes what this needs in its "select
 // protocol" section: its lock, a ready-now send/receive, enqueue and dequeue
-// of a waiter that belongs to a select.
+// of a waiter that belongs to a select, and its version.
 #pragma once
 
 #include <cstddef>

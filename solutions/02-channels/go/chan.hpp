@@ -484,6 +484,11 @@ class Chan {
   bool select_enqueue_send(Waiter* w) { return enqueue_for_select(w, state_->senders); }
   bool select_enqueue_recv(Waiter* w) { return enqueue_for_select(w, state_->receivers); }
   void select_dequeue(Waiter* w) { state_->dequeue(w); }  // no-op if a peer already took it out
+  // Changes whenever a buffered value moves or the channel closes (no lock
+  // needed). A select that found no case ready reads every channel's version
+  // before and after its poll: equal readings mean the poll saw one instant.
+  // Unbuffered channels change only under their lock: always 0.
+  std::uint64_t select_version() const { return state_ && state_->ring ? state_->ring->version() : 0; }
 
  private:
   using Ring = detail::BoundedRing<T>;

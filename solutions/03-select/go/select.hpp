@@ -9,24 +9,38 @@
 //
 // Semantics (Go's, each one tested): returns the index of the case it ran,
 // after running its handler once. Ready cases: one chosen uniformly at random.
-// None ready: the default case if any, else block (no polling, no CPU) until
+// None ready at one instant: the default case if any, else block (no polling, no CPU) until
 // one is. A receive case on a closed channel is ready (handler gets nullopt);
 // a send case on a closed channel throws go::panic("send on closed channel").
 // Nil-channel cases are never ready. Exactly one case happens.
 //
 // Memory ordering: as for the channel operation of the chosen case.
 //
+// One snapshot: a select takes its default only if, at one instant, none of
+// its cases was ready (Go's runtime holds every channel's lock while it
+// looks). Our buffered channels move values without their lock, so a poll
+// that visits them one after another is no snapshot: a value moving from one
+// channel of the select to another can hide from it. So a select with a
+// default reads every channel's select_version() before and after its poll
+// (a double collect): equal readings mean that no channel changed in
+// between, so every "not ready" held at the same instant. Unequal readings
+// mean another operation completed meanwhile: look again.
+//
 // Implementation: Go's runtime/select.go, in C++.
 //   0. Buffered channels move values without their locks, so first try those
 //      cases without any lock, in a random order, stopping at the first case
 //      on an unbuffered channel (which only its lock can answer): the first
 //      ready case in the order wins, as in step 2, so the choice stays fair.
+//      Nothing ready, only buffered channels, a default: the double collect
+//      decides between the default and another look.
 //   1. Lock every distinct channel, in address order. One global order means
 //      two selects (or a select and close()) can never deadlock on each
 //      other's locks.
 //   2. Poll the cases in a random order (the fairness Go promises). A ready
 //      one is done on the spot through the channel's select protocol, which
-//      wakes the peer it completed and releases every lock.
+//      wakes the peer it completed and releases every lock. None ready and a
+//      default: the default, if the double collect agrees (the locks freeze
+//      the unbuffered channels, not the rings); else unlock and look again.
 //   3. Nothing ready and no default: put one waiter on every channel, all
 //      sharing one detail::SelectGroup (a parker and a "winner" flag). A
 //      buffered channel's values move without its lock, so take one last look
@@ -95,6 +109,7 @@ struct SelectOp {
   // first. Unbuffered ones (needs_locks) can only be polled under the lock.
   virtual Attempt try_without_locks() = 0;
   virtual SpinMutex* mutex() const = 0;  // nullptr: the nil channel, never ready
+  virtual std::uint64_t version() const = 0;  // the channel's select_version()
   virtual bool poll(SelectLocks& locks) = 0;
   // false: not queued, the case may be ready after all (a buffered channel's
   // ring moved since the poll): poll again.
@@ -109,6 +124,7 @@ class RecvOp final : public SelectOp {
  public:
   explicit RecvOp(RecvCase<T, F>& c) : case_(c) {}
   SpinMutex* mutex() const override { return case_.ch.select_mutex(); }
+  std::uint64_t version() const override { return case_.ch.select_version(); }
   Attempt try_without_locks() override {
     if (case_.ch.cap() == 0) return Attempt::needs_locks;
     RecvResult<T> got = case_.ch.try_recv();
@@ -145,6 +161,7 @@ class SendOp final : public SelectOp {
  public:
   explicit SendOp(SendCase<T, F>& c) : case_(c) {}
   SpinMutex* mutex() const override { return case_.ch.select_mutex(); }
+  std::uint64_t version() const override { return case_.ch.select_version(); }
   Attempt try_without_locks() override {
     if (case_.ch.cap() == 0) return Attempt::needs_locks;
     // Moves the value only if sent; panics on a closed channel.
@@ -184,6 +201,7 @@ class DefaultOp final : public SelectOp {
  public:
   explicit DefaultOp(DefaultCase<F>& c) : case_(c) {}
   SpinMutex* mutex() const override { return nullptr; }
+  std::uint64_t version() const override { return 0; }
   Attempt try_without_locks() override { return Attempt::not_ready; }
   bool poll(SelectLocks&) override { return false; }
   bool enqueue(SelectGroup&, int) override { return true; }
@@ -250,6 +268,25 @@ std::size_t drop_repeats(std::array<SpinMutex*, N>& sorted, std::size_t n) {
   return kept;
 }
 
+// The double collect of "One snapshot" (top of this file): every polled
+// channel's version, read before a poll, compared after it.
+template <std::size_t N>
+class ChannelVersions {
+ public:
+  void read(const std::array<SelectOp*, N>& ops, std::span<const std::size_t> poll_order) {
+    for (std::size_t k = 0; k < poll_order.size(); ++k) seen_[k] = ops[poll_order[k]]->version();
+  }
+  bool unchanged(const std::array<SelectOp*, N>& ops, std::span<const std::size_t> poll_order) const {
+    for (std::size_t k = 0; k < poll_order.size(); ++k) {
+      if (ops[poll_order[k]]->version() != seen_[k]) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::array<std::uint64_t, N> seen_{};
+};
+
 // The algorithm, on type-erased operations (no heap allocation: every buffer
 // is an array on this frame). default_index is the default case's position,
 // or -1. Returns the index of the case to run; its run() is still to be called
@@ -271,18 +308,24 @@ std::size_t select_impl(const std::array<SelectOp*, N>& ops, std::ptrdiff_t defa
     for (;;) std::this_thread::sleep_for(std::chrono::hours(24));
   }
 
+  const bool has_default = default_index >= 0;
+  ChannelVersions<N> before;  // read only by a select with a default
   // The first ready case in the random order wins, as under the locks; stop
   // at the first case that needs them, so the choice stays uniform.
-  bool needs_locks = false;
-  for (std::size_t i : poll_order) {
-    const SelectOp::Attempt attempt = ops[i]->try_without_locks();
-    if (attempt == SelectOp::Attempt::done) return i;
-    if (attempt == SelectOp::Attempt::needs_locks) {
-      needs_locks = true;
-      break;
+  for (bool needs_locks = false; !needs_locks;) {
+    if (has_default) before.read(ops, poll_order);
+    for (std::size_t i : poll_order) {
+      const SelectOp::Attempt attempt = ops[i]->try_without_locks();
+      if (attempt == SelectOp::Attempt::done) return i;
+      if (attempt == SelectOp::Attempt::needs_locks) {
+        needs_locks = true;
+        break;
+      }
     }
+    if (!has_default) break;  // to the waiting path
+    if (!needs_locks && before.unchanged(ops, poll_order)) return static_cast<std::size_t>(default_index);
+    // A channel moved while we looked (or one needs its lock): look again.
   }
-  if (!needs_locks && default_index >= 0) return static_cast<std::size_t>(default_index);
 
   // The slow path: the locks, in address order (computed only now: a select
   // that a ready buffered case answered never needs them).
@@ -295,10 +338,15 @@ std::size_t select_impl(const std::array<SelectOp*, N>& ops, std::ptrdiff_t defa
   SelectLocks locks(order);
   for (;;) {
     locks.lock();
+    if (has_default) before.read(ops, poll_order);
     for (std::size_t i : poll_order) {
       if (ops[i]->poll(locks)) return i;  // done; locks released (now or by the destructor)
     }
-    if (default_index >= 0) return static_cast<std::size_t>(default_index);
+    if (has_default) {
+      if (before.unchanged(ops, poll_order)) return static_cast<std::size_t>(default_index);
+      locks.unlock();  // a ring moved while we looked: look again
+      continue;
+    }
 
     SelectGroup group;  // one per wait: a Parker wakes once
     const bool all_queued = std::all_of(poll_order.begin(), poll_order.end(),

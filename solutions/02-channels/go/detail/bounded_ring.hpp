@@ -193,6 +193,17 @@ class BoundedRing {
   // Sets the closed bit (the channel makes sure it happens once).
   void close() { tail_.fetch_or(kClosed, std::memory_order_acq_rel); }
 
+  // A number that grows with every claimed position on either side and with
+  // close(), and changes at no other time: a select reads it before and after
+  // it polls, and equal readings prove that the ring stood still in between
+  // (each word only grows, so equal sums mean equal words). seq_cst: the
+  // readings and the poll between them must not be reordered.
+  std::uint64_t version() const {
+    const std::uint64_t h = head_.load(std::memory_order_seq_cst);
+    const std::uint64_t t = tail_.load(std::memory_order_seq_cst);
+    return position(h) + position(t) + ((t & kClosed) ? 1 : 0);
+  }
+
   // Values buffered now (a snapshot: it may be stale by the time it returns).
   std::size_t size() const {
     for (;;) {
