@@ -22,12 +22,21 @@
 //
 // Implementation: one atomic counter, and a futex instead of a mutex and a
 // condition variable: add/done never block, and only the add that brings the
-// counter to zero wakes anyone. The futex word is a 32-bit generation, bumped
-// at each return to zero (a futex is 32 bits; the counter is 64). It replaced
-// C++20's count_.wait()/notify_all(): libstdc++ 12 implements wait on a
-// 64-bit atomic through a shared table of proxy words, and under
-// WaitGroup.NoLostWakeUpUnderStress (5000 rounds) about one run in sixty
-// hung there, both threads cycling in its spin loop.
+// counter to zero while someone waits makes a system call (Go's WaitGroup
+// keeps the same waiter count beside its counter). The futex word is a 32-bit
+// generation, bumped at each return to zero that a waiter may be sleeping
+// through (a futex is 32 bits; the counter is 64). C++20's
+// count_.wait()/notify_all() would be simpler, but libstdc++ 12 implements
+// wait on a 64-bit atomic through a shared table of proxy words, and under
+// WaitGroup.NoLostWakeUpUnderStress that wait can hang (both threads cycling
+// in its spin loop).
+//
+// Why no wake-up is lost: the waiter announces itself (waiters_, seq_cst)
+// before it reads the counter; the add that reaches zero changes the counter
+// (seq_cst) before it reads waiters_. In the one total order of those four
+// operations, either the add sees the waiter and bumps the generation the
+// waiter is about to sleep on (futex_wait then returns at once), or the
+// waiter's read of the counter comes after the add and sees zero.
 #pragma once
 
 #include <atomic>
@@ -46,14 +55,14 @@ class WaitGroup {
   WaitGroup& operator=(const WaitGroup&) = delete;
 
   void add(int delta) {
-    // acq_rel: done() releases the goroutine's writes; the waiter that loads
-    // zero (acquire, in wait) sees them.
-    const std::int64_t now = count_.fetch_add(delta, std::memory_order_acq_rel) + delta;
+    // done() releases the goroutine's writes; the waiter that loads zero
+    // (acquire, in wait) sees them. seq_cst: see "Why no wake-up is lost".
+    const std::int64_t now = count_.fetch_add(delta, std::memory_order_seq_cst) + delta;
     if (now < 0) {
       count_.fetch_sub(delta, std::memory_order_acq_rel);  // undo, then report misuse
       throw panic("sync: negative WaitGroup counter");
     }
-    if (now == 0 && delta != 0) {
+    if (now == 0 && delta != 0 && waiters_.load(std::memory_order_seq_cst) > 0) {
       generation_.fetch_add(1, std::memory_order_release);
       detail::futex_wake(generation_, std::numeric_limits<int>::max());
     }
@@ -63,18 +72,22 @@ class WaitGroup {
 
   void wait() const {
     // Invariant: wait() returns only after observing the counter at zero.
+    if (count_.load(std::memory_order_acquire) == 0) return;  // no need to announce ourselves
+    waiters_.fetch_add(1, std::memory_order_seq_cst);
     // The generation is read before the counter: if the counter then reaches
     // zero, the generation has moved and futex_wait returns at once.
     for (;;) {
       const std::uint32_t generation = generation_.load(std::memory_order_acquire);
-      if (count_.load(std::memory_order_acquire) == 0) return;
+      if (count_.load(std::memory_order_seq_cst) == 0) break;
       detail::futex_wait(generation_, generation);
     }
+    waiters_.fetch_sub(1, std::memory_order_relaxed);
   }
 
  private:
   std::atomic<std::int64_t> count_{0};
   mutable std::atomic<std::uint32_t> generation_{0};  // the futex word waiters sleep on
+  mutable std::atomic<std::uint32_t> waiters_{0};     // threads inside wait(): only then does add() wake
 };
 
 }  // namespace go
