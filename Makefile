@@ -5,11 +5,16 @@
 #   TRACK   exercises (your stubs) | solutions   (default: exercises)
 #   PRESET  default | tsan | asan | release      (default: default; bench: release)
 #   REPEAT  run each test N times, report flaky ones (test, grade, check)
+#   CHAOS   1 (default) | 0: chaos mode, random pauses at locks and waits (test, grade, check, watch)
+#   SEED    replay a failing run's chaos pauses: the seed it printed
 
 PHASE  ?=
 TRACK  ?= exercises
 PRESET ?= default
 REPEAT ?= 1
+CHAOS  ?= 1
+SEED   ?=
+CHAOS_ARGS = --chaos $(CHAOS) $(if $(SEED),--seed $(SEED))
 PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
@@ -24,19 +29,19 @@ setup: ## Check/install the toolchain (Debian packages) and configure the build
 	@tools/setup.sh
 
 test: need-phase ## Build and run one phase's tests: make test PHASE=01 [TRACK=solutions] [PRESET=tsan]
-	@$(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT)
+	@$(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) $(CHAOS_ARGS)
 
 grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for the TSan verdict)
-	@$(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT)
+	@$(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) $(CHAOS_ARGS)
 
 check: ## The project's own suite: reference passes default/tsan/asan, stubs fail every test, mutants caught, links
-	@$(WORKBOOK) check --repeat $(REPEAT)
+	@$(WORKBOOK) check --repeat $(REPEAT) $(CHAOS_ARGS)
 
 bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01
 	@$(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET))
 
 watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01
-	@$(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET)
+	@$(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) $(CHAOS_ARGS)
 
 list: ## The phases, their titles and your last grade
 	@$(WORKBOOK) list

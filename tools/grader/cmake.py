@@ -107,7 +107,7 @@ def run_ctest(ctx, preset, regex, log_stem):
     if junit.exists():
         junit.unlink()
     argv = ctest_argv(ctx, preset, regex, junit) + ["-j", str(ctx.jobs), "--no-tests=error"]
-    proc = run(ctx, argv)
+    proc = run(ctx, argv, env=ctx.test_env)
     Path(f"{log_stem}.ctest.log").write_text(proc.stdout, encoding="utf-8")
     return CtestRun(proc.returncode, proc.stdout, junit)
 

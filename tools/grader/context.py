@@ -22,6 +22,7 @@ class Context:
     root: Path
     term: object  # term.Term
     jobs: int = os.cpu_count() or 2
+    test_env: dict = None  # the environment of ctest and the tests (chaos mode's settings), None: ours
 
     def binary_dir(self, preset):
         return self.root / "build" / preset

@@ -69,9 +69,12 @@ def summary_line(result):
 
 
 def rerun_command(ctx, preset, test_name):
-    """The ctest command that reruns one test with its full output."""
+    """The ctest command that reruns one test with its full output (and the
+    run's chaos settings, so the same pauses come again)."""
     argv = ctest_argv(ctx, preset, "^" + re.escape(test_name) + "$") + ["--output-on-failure"]
-    return shlex.join(argv)
+    env = ctx.test_env or {}
+    prefix = [f"{k}={env[k]}" for k in ("WORKBOOK_CHAOS", "WORKBOOK_CHAOS_SEED") if env.get("WORKBOOK_CHAOS") == "1"]
+    return shlex.join(prefix + argv)
 
 
 def print_phase(ctx, result, repeat=1):

@@ -12,6 +12,9 @@ It guards the promises the workbook makes to students:
   * the benchmark programs of both tracks compile (release preset), so that
     `make bench` works on the untouched stubs and on the reference;
   * the grader's own unit tests (tools/tests) pass;
+  * all of it in chaos mode (tools/grader/chaos.py) where the preset has it,
+    so the reference passes with its race windows widened and the timing
+    mutants are caught every run;
   * in the tsan preset, every race demo (a program that must make TSan report
     a race: phase 07's legacy aggregator) does: the preset detects races.
 """
@@ -20,7 +23,7 @@ import re
 import sys
 from collections import defaultdict
 
-from .. import cmake, context, hints, links, mutants, phases, race_demo, report, results, runner, sanitizers
+from .. import chaos, cmake, context, hints, links, mutants, phases, race_demo, report, results, runner, sanitizers
 from . import options
 from .links import print_broken
 
@@ -30,6 +33,7 @@ def register(subparsers):
     p.add_argument("--presets", default="default,tsan,asan", metavar="LIST",
                    help="comma-separated presets to check the solutions under (default: default,tsan,asan)")
     options.add_repeat(p)
+    options.add_chaos(p)
     p.set_defaults(func=run)
 
 
@@ -236,6 +240,8 @@ def check_grader(ctx, checks):
 def run(args, ctx):
     context.require("cmake", "ctest")  # fail before any output, not halfway
     checks = Checklist(ctx.term)
+    settings = chaos.apply(args, ctx)
+    ctx.term.print(ctx.term.dim(f"{settings.describe('default')} (a failure replays with --seed {settings.seed})"))
     names = None
     skipped = {}
     presets = [p.strip() for p in args.presets.split(",") if p.strip()]

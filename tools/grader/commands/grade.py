@@ -8,7 +8,7 @@ the command itself fail.
 
 from pathlib import Path
 
-from .. import context, export, phases, report, runner, sanitizers
+from .. import chaos, context, export, phases, report, runner, sanitizers
 from . import options
 
 
@@ -17,6 +17,7 @@ def register(subparsers):
     options.add_track(p)
     options.add_preset(p)
     options.add_repeat(p)
+    options.add_chaos(p)
     p.add_argument("--out", default="build/grade", metavar="DIR",
                    help="where results.json, junit.xml and scorecard.txt go (default: build/grade)")
     p.set_defaults(func=run)
@@ -27,6 +28,7 @@ def run(args, ctx):
     term = ctx.term
     for note in sanitizers.host_notes(args.preset):
         term.note(note)
+    term.print(term.dim(chaos.apply(args, ctx).describe(args.preset)))
     results = []
     for phase in phases.discover(ctx.root):
         term.print(term.bold(f"== phase {phase.number}: {phase.title}"))

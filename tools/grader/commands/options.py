@@ -23,6 +23,14 @@ def add_repeat(parser):
                         help="run the tests N times; a test that fails any run counts as failed (FLAKY)")
 
 
+def add_chaos(parser):
+    parser.add_argument("--chaos", choices=["0", "1"], default="1",
+                        help="chaos mode: pause threads at random at locks, notifies and waits, so timing bugs "
+                             "fail every run (default: 1; not under tsan/asan)")
+    parser.add_argument("--seed", type=_positive, default=None, metavar="N",
+                        help="chaos mode's seed: replays a failing run's pauses (default: a fresh one each run)")
+
+
 def _positive(text):
     try:
         value = int(text)

@@ -1,6 +1,6 @@
 """`workbook test`: build one phase, run its tests, explain every failure."""
 
-from .. import phases, report, runner, sanitizers
+from .. import chaos, phases, report, runner, sanitizers
 from . import options
 
 EXIT_FAILED, EXIT_COMPILE = 1, 2
@@ -12,6 +12,7 @@ def register(subparsers):
     options.add_track(p)
     options.add_preset(p)
     options.add_repeat(p)
+    options.add_chaos(p)
     p.set_defaults(func=run)
 
 
@@ -26,8 +27,12 @@ def run(args, ctx):
     phase = phases.find(ctx.root, args.phase)
     for note in sanitizers.host_notes(args.preset):
         ctx.term.note(note)
+    settings = chaos.apply(args, ctx)
+    ctx.term.print(ctx.term.dim(settings.describe(args.preset)))
     result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat)
     report.print_phase(ctx, result, args.repeat)
+    if result.run.failed and settings.active(args.preset):
+        ctx.term.print(ctx.term.dim(f"replay this run's chaos: {settings.replay(phase.number)}"))
     for note in sanitizers.output_notes(result.tests):
         ctx.term.note(note)
     return exit_code(result)

@@ -4,7 +4,7 @@ import signal
 import sys
 import time
 
-from .. import phases, report, runner
+from .. import chaos, phases, report, runner
 from .. import watch as watch_mod
 from . import options
 
@@ -14,6 +14,7 @@ def register(subparsers):
     options.add_phase(p)
     options.add_track(p)
     options.add_preset(p)
+    options.add_chaos(p)
     p.add_argument("--verbose", action="store_true", help="print every test after each run, not just the summary")
     p.set_defaults(func=run)
 
@@ -35,6 +36,7 @@ def run_once(ctx, phase, args):
 
 def run(args, ctx):
     phase = phases.find(ctx.root, args.phase)
+    chaos.apply(args, ctx)
     watched = [phase.track_dir(args.track)]
     ctx.term.echo_commands = args.verbose
     # A plain `kill` must not orphan inotifywait: turn SIGTERM into a normal exit.
