@@ -45,6 +45,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "go/chaos_point.hpp"
 #include "go/detail/futex.hpp"
 
 namespace go {
@@ -56,6 +57,7 @@ class Parker {
   Parker& operator=(const Parker&) = delete;
 
   void park() {
+    GO_CHAOS_POINT();  // decided to wait, not waiting yet
     if (spin_long_next_) {
       spin_long_next_ = false;
       if (spin_for(kLongSpin)) return;
@@ -95,6 +97,7 @@ class Parker {
   }
 
   void unpark() {
+    GO_CHAOS_POINT();  // the state changed, the wake-up is not there yet
     if (state_.exchange(kWoken, std::memory_order_acq_rel) == kSleeping) {
       detail::futex_wake(state_, 1);
       spin_long_next_ = true;

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "go/chaos_point.hpp"
 #include "go/detail/futex.hpp"
 
 #if defined(__has_feature)
@@ -59,6 +60,7 @@ class SpinMutex {
   }
 
   void lock() {
+    GO_CHAOS_POINT();  // a value checked before the lock may be stale once it is held
 #ifdef GO_SPIN_MUTEX_TSAN
     __tsan_mutex_pre_lock(this, 0);
     acquire();
@@ -76,6 +78,7 @@ class SpinMutex {
 #else
     release();
 #endif
+    GO_CHAOS_POINT();  // between the unlock and whatever the caller does next (a wake-up)
   }
 
  private:

@@ -188,6 +188,9 @@ void* start_thread(void* raw) {
 
 extern "C" {
 
+// go/chaos_point.hpp: the pause points of support/go's own primitives.
+void workbook_chaos_point() noexcept { maybe_pause(); }
+
 int pthread_mutex_lock(pthread_mutex_t* mutex) {
   maybe_pause();
   return glibc_mutex_lock(mutex);
