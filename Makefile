@@ -5,11 +5,13 @@
 #   TRACK   exercises (your stubs) | solutions   (default: exercises)
 #   PRESET  default | tsan | asan | release      (default: default; bench: release)
 #   REPEAT  run each test N times, report flaky ones (test, grade, check)
+#   TEST    a gtest filter: one test or a pattern, e.g. 'WaitGroup.*'  (test)
 
 PHASE  ?=
 TRACK  ?= exercises
 PRESET ?= default
 REPEAT ?= 1
+TEST   ?=
 PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
@@ -23,8 +25,8 @@ help: ## List the targets
 setup: ## Check/install the toolchain (Debian packages) and configure the build
 	@tools/setup.sh
 
-test: need-phase ## Build and run one phase's tests: make test PHASE=01 [TRACK=solutions] [PRESET=tsan]
-	@$(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT)
+test: need-phase ## Build and run one phase's tests: make test PHASE=01 [TEST='Goroutine.*'] [TRACK=solutions] [PRESET=tsan]
+	@$(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --test '$(TEST)'
 
 grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for the TSan verdict)
 	@$(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT)

@@ -50,9 +50,13 @@ class Phase:
     def bench_target(self, track):
         return f"phase{self.number}_{track}_bench"
 
+    def test_prefix(self, track):
+        """What ctest puts before a gtest name: "exercises/01/"."""
+        return f"{track}/{self.number}/"
+
     def test_regex(self, track):
         """ctest -R pattern selecting this phase's tests of one track."""
-        return f"^{track}/{self.number}/"
+        return f"^{self.test_prefix(track)}"
 
 
 def read_title(readme, fallback):

@@ -58,8 +58,9 @@ def print_tests(term, result, repeat=1):
 
 
 def summary_line(result):
-    """"phase 01 (exercises, default): 3/12 passed" (+ flaky count)."""
-    head = f"phase {result.phase.number} ({result.track}, {result.preset})"
+    """"phase 01 (exercises, default): 3/12 passed" (+ flaky count, + TEST=...)."""
+    only = f", TEST={result.only.text}" if result.only is not None else ""
+    head = f"phase {result.phase.number} ({result.track}, {result.preset}{only})"
     if not result.compiled:
         return f"{head}: does not compile" + (f" (0/{result.total} passed)" if result.total else "")
     text = f"{head}: {result.passed}/{result.total} passed"
@@ -74,9 +75,22 @@ def rerun_command(ctx, preset, test_name):
     return shlex.join(argv)
 
 
+OUTPUT_LINES = 150
+
+
+def print_output(term, test, limit=OUTPUT_LINES):
+    """A failed test's own output (its last `limit` lines), for a run of that one test."""
+    lines = test.output.rstrip().splitlines()
+    term.print(term.dim(f"-- output of {test.test}" + (f" (last {limit} lines)" if len(lines) > limit else "")))
+    term.print("\n".join(lines[-limit:]))
+    term.print(term.dim("--"))
+
+
 def print_phase(ctx, result, repeat=1):
     """The full report of `workbook test`."""
     term = ctx.term
+    if result.only is not None and result.only.widened:
+        term.print(f"no test is named {result.only.text!r}: running those whose name contains it")
     if not result.compiled:
         term.print(term.red(f"phase {result.phase.number} ({result.track}) does not compile:"))
         term.print(result.compile_errors)
@@ -85,6 +99,8 @@ def print_phase(ctx, result, repeat=1):
         return
     if result.run.problem:
         term.print(term.red(result.run.problem))
+    if result.total == 1 and result.run.failed:
+        print_output(term, result.tests[0])
     print_tests(term, result, repeat)
     term.print()
     good = result.total and result.passed == result.total
@@ -93,7 +109,8 @@ def print_phase(ctx, result, repeat=1):
     if failed:
         logs = ", ".join(ctx.rel(p) for p in result.run.logs)
         term.print(term.dim(f"full output of the failures: {logs}"))
-        term.print(term.dim(f"rerun one verbosely: {rerun_command(ctx, result.preset, failed[0].name)}"))
+        if result.total > 1:
+            term.print(term.dim(f"rerun one verbosely: {rerun_command(ctx, result.preset, failed[0].name)}"))
 
 
 def tsan_verdict(result):

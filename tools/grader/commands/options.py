@@ -23,6 +23,12 @@ def add_repeat(parser):
                         help="run the tests N times; a test that fails any run counts as failed (FLAKY)")
 
 
+def add_test_filter(parser):
+    parser.add_argument("--test", metavar="FILTER", default="",
+                        help="only the tests a gtest filter selects: Suite.Test, 'Suite.*', 'A.*:B.*-*Slow*'; "
+                             "a name without wildcards that names no test matches as a substring")
+
+
 def _positive(text):
     try:
         value = int(text)

@@ -1,6 +1,6 @@
 """`workbook test`: build one phase, run its tests, explain every failure."""
 
-from .. import phases, report, runner, sanitizers
+from .. import phases, report, runner, sanitizers, selection
 from . import options
 
 EXIT_FAILED, EXIT_COMPILE = 1, 2
@@ -12,6 +12,7 @@ def register(subparsers):
     options.add_track(p)
     options.add_preset(p)
     options.add_repeat(p)
+    options.add_test_filter(p)
     p.set_defaults(func=run)
 
 
@@ -26,7 +27,8 @@ def run(args, ctx):
     phase = phases.find(ctx.root, args.phase)
     for note in sanitizers.host_notes(args.preset):
         ctx.term.note(note)
-    result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat)
+    only = selection.parse(args.test) if args.test else None
+    result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat, only=only)
     report.print_phase(ctx, result, args.repeat)
     for note in sanitizers.output_notes(result.tests):
         ctx.term.note(note)
