@@ -1,11 +1,11 @@
 # The workbook's front door. Every target is a thin wrapper: the build is
 # CMakePresets.json, the logic is tools/workbook.py. `make help` lists them.
 #
-#   PHASE   two digits, e.g. 03                  (test, bench, watch)
+#   PHASE   two digits, e.g. 03                  (test, hint, bench, watch)
 #   TRACK   exercises (your stubs) | solutions   (default: exercises)
 #   PRESET  default | tsan | asan | release      (default: default; bench: release)
 #   REPEAT  run each test N times, report flaky ones (test, grade, check)
-#   TEST    a gtest filter: one test or a pattern, e.g. 'WaitGroup.*'  (test)
+#   TEST    a gtest filter: one test or a pattern, e.g. 'WaitGroup.*'  (test, hint)
 
 PHASE  ?=
 TRACK  ?= exercises
@@ -16,7 +16,7 @@ PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test grade check bench watch list links race-demo collector-demo format lint clean need-phase
+.PHONY: help setup test hint grade check bench watch list links race-demo collector-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -27,6 +27,9 @@ setup: ## Check/install the toolchain (Debian packages) and configure the build
 
 test: need-phase ## Build and run one phase's tests: make test PHASE=01 [TEST='Goroutine.*'] [TRACK=solutions] [PRESET=tsan]
 	@$(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --test '$(TEST)'
+
+hint: need-phase ## The next failing test's hint and lesson section, from your last run: make hint PHASE=01 [TEST=...]
+	@$(WORKBOOK) hint --phase $(PHASE) --preset $(PRESET) --test '$(TEST)'
 
 grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for the TSan verdict)
 	@$(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The workbook's command-line tool: test, grade, check, links, bench, list, watch.
+"""The workbook's command-line tool: test, hint, grade, check, links, bench, list, watch.
 
     python3 tools/workbook.py test --phase 01             # your stubs, with hints
+    python3 tools/workbook.py test --phase 01 --test 'WaitGroup.*'
+    python3 tools/workbook.py hint --phase 01             # the next failing test, explained
     python3 tools/workbook.py test --phase 01 --preset tsan --repeat 10
     python3 tools/workbook.py grade [--preset tsan]       # scorecard + build/grade/
     python3 tools/workbook.py check                       # maintainers, before committing

@@ -6,7 +6,11 @@ Modules, one concern each:
   results    read ctest's JUnit report and console summary
   classify   one readable reason per failed test
   hints      phases/NN-slug/hints.md sections for failed tests
+  selection  gtest filters (TEST=...) as ctest regexes
   runner     build + run (+ repeat) one selection, aggregated per test
+  progress   build/progress.json: the last result of each phase, per track
+  next_step  the test to work on next (hint, watch, "start here")
+  lesson     a lesson's section by anchor, quoted under a hint
   report     terminal text: test lines, summaries, scorecard
   export     results.json (Gradescope) and junit.xml
   sanitizers host problems that break TSan for reasons unrelated to the code

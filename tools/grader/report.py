@@ -28,12 +28,12 @@ def failure_text(test):
     return test.reason
 
 
-def hint_lines(phase, test, hints):
-    """The hint's first paragraph and its Reread pointer, or nothing."""
+def hint_lines(phase, test, hints, full=False):
+    """The hint's first paragraph (every paragraph when full) and its Reread pointer, or nothing."""
     hint = hints_mod.lookup(hints, test)
     if hint is None:
         return []
-    lines = [hint.first] if hint.first else []
+    lines = [p for p in [hint.first] + (list(hint.more) if full else []) if p]
     reread = hint.reread_for_terminal(f"phases/{phase.folder}")
     if reread:
         lines.append(f"Reread: {reread}")

@@ -1,6 +1,6 @@
 """`workbook test`: build one phase, run its tests, explain every failure."""
 
-from .. import phases, report, runner, sanitizers, selection
+from .. import phases, progress, report, runner, sanitizers, selection
 from . import options
 
 EXIT_FAILED, EXIT_COMPILE = 1, 2
@@ -29,6 +29,7 @@ def run(args, ctx):
         ctx.term.note(note)
     only = selection.parse(args.test) if args.test else None
     result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat, only=only)
+    progress.record(ctx.root, result, "test")
     report.print_phase(ctx, result, args.repeat)
     for note in sanitizers.output_notes(result.tests):
         ctx.term.note(note)
