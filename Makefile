@@ -43,7 +43,7 @@ bench: need-phase ## Benchmarks: your track vs the reference (vs Go where instal
 watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01
 	@$(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET)
 
-list: ## The phases, their titles and your last grade
+list: ## The phases and the last result of each (make test, watch or grade)
 	@$(WORKBOOK) list
 
 links: ## Check that every relative link in the Markdown files resolves

@@ -8,7 +8,7 @@ the command itself fail.
 
 from pathlib import Path
 
-from .. import context, export, phases, report, runner, sanitizers
+from .. import context, export, phases, progress, report, runner, sanitizers
 from . import options
 
 
@@ -34,6 +34,7 @@ def run(args, ctx):
         if result.run.problem:
             term.print(term.red(result.run.problem))
         term.print(report.summary_line(result))
+        progress.record(ctx.root, result, "grade")
         results.append(result)
     text = report.scorecard(results, with_tsan=args.preset == "tsan")
     term.print()

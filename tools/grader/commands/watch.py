@@ -4,7 +4,7 @@ import signal
 import sys
 import time
 
-from .. import phases, report, runner
+from .. import phases, progress, report, runner
 from .. import watch as watch_mod
 from . import options
 
@@ -20,6 +20,7 @@ def register(subparsers):
 
 def run_once(ctx, phase, args):
     result = runner.run_phase(ctx, phase, args.track, args.preset)
+    progress.record(ctx.root, result, "watch")
     term = ctx.term
     stamp = term.dim(time.strftime("[%H:%M:%S]"))
     if args.verbose:
