@@ -18,6 +18,16 @@ def pick(record, only=None):
     return next((t for t in tests if not t.passed), tests[0] if only is not None and tests else None)
 
 
+def start_here(record):
+    """The first failing test when every failure is a stub's `not implemented
+    yet` (a fresh clone, a new header): those print no hint of their own, so
+    `make test` shows this one's under a "start here" line. None otherwise."""
+    failed = record.failed
+    if failed and all(t.kind == "todo" for t in failed):
+        return failed[0]
+    return None
+
+
 def headline(test):
     """"Goroutine.JoinableUntilJoined — not implemented yet: go::go"."""
     return f"{test.name} — {test.reason}" if not test.passed else f"{test.name} — passed at the last run"

@@ -4,11 +4,7 @@ Machine-readable exports (results.json, junit.xml) live in export.py; this
 module only formats text, so the same wording appears in both places.
 """
 
-import re
-import shlex
-
 from . import hints as hints_mod
-from .cmake import ctest_argv
 
 
 def rate(test, repeat):
@@ -69,10 +65,11 @@ def summary_line(result):
     return text
 
 
-def rerun_command(ctx, preset, test_name):
-    """The ctest command that reruns one test with its full output."""
-    argv = ctest_argv(ctx, preset, "^" + re.escape(test_name) + "$") + ["--output-on-failure"]
-    return shlex.join(argv)
+def rerun_command(result, test):
+    """The make command that rebuilds and reruns one test, printing its whole output."""
+    extra = "".join(f" {k}={v}" for k, v, default in (("TRACK", result.track, "exercises"),
+                                                      ("PRESET", result.preset, "default")) if v != default)
+    return f"make test PHASE={result.phase.number} TEST={test.test}{extra}"
 
 
 OUTPUT_LINES = 150
@@ -110,7 +107,7 @@ def print_phase(ctx, result, repeat=1):
         logs = ", ".join(ctx.rel(p) for p in result.run.logs)
         term.print(term.dim(f"full output of the failures: {logs}"))
         if result.total > 1:
-            term.print(term.dim(f"rerun one verbosely: {rerun_command(ctx, result.preset, failed[0].name)}"))
+            term.print(term.dim(f"one test with its whole output: {rerun_command(result, failed[0])}"))
 
 
 def tsan_verdict(result):

@@ -93,6 +93,14 @@ class NextStepTest(unittest.TestCase):
             t.passed = True
         self.assertIsNone(next_step.pick(self.record))
 
+    def test_start_here_only_when_every_failure_is_a_stub(self):
+        self.assertEqual(next_step.start_here(self.record).name, "Suite.B")
+        self.record.tests[2].kind = "deadlock"
+        self.assertIsNone(next_step.start_here(self.record))
+        for t in self.record.tests:
+            t.passed = True
+        self.assertIsNone(next_step.start_here(self.record))
+
     def test_headline(self):
         self.assertEqual(next_step.headline(self.record.tests[1]), "Suite.B — not implemented yet: WaitGroup::add")
 

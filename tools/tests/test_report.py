@@ -51,6 +51,10 @@ class TerminalTest(Fixture):
         self.assertEqual(report.summary_line(self.ok), "phase 01 (exercises, tsan): 1/3 passed, 1 flaky")
         self.assertEqual(report.summary_line(self.broken), "phase 02 (exercises, tsan): does not compile (0/1 passed)")
 
+    def test_rerun_command_rebuilds_through_make(self):
+        self.assertEqual(report.rerun_command(self.ok, self.ok.tests[1]),
+                         "make test PHASE=01 TEST=WaitGroup.Add PRESET=tsan")
+
     def test_flaky_reason(self):
         flaky = self.ok.tests[2]
         self.assertEqual(report.verdict(flaky), "FLAKY")

@@ -1,6 +1,6 @@
 """`workbook test`: build one phase, run its tests, explain every failure."""
 
-from .. import phases, progress, report, runner, sanitizers, selection
+from .. import next_step, phases, progress, report, runner, sanitizers, selection
 from . import options
 
 EXIT_FAILED, EXIT_COMPILE = 1, 2
@@ -31,6 +31,10 @@ def run(args, ctx):
     result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat, only=only)
     progress.record(ctx.root, result, "test")
     report.print_phase(ctx, result, args.repeat)
+    first = next_step.start_here(progress.from_result(result, "test"))
+    if first is not None:
+        ctx.term.print()
+        next_step.print_focus(ctx.term, phase, first, "start here:")
     for note in sanitizers.output_notes(result.tests):
         ctx.term.note(note)
     return exit_code(result)
