@@ -40,8 +40,8 @@ check: ## The project's own suite: reference passes default/tsan/asan, stubs fai
 bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01
 	@$(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET))
 
-watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01
-	@$(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET)
+watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01 [VERBOSE=1]
+	@$(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) $(if $(VERBOSE),--verbose)
 
 list: ## The phases and the last result of each (make test, watch or grade)
 	@$(WORKBOOK) list

@@ -46,6 +46,12 @@ class Term:
     def dim(self, text):
         return self.style(text, "dim")
 
+    def clear(self):
+        """Clears a terminal so that the next lines redraw the screen; nothing elsewhere."""
+        if self.stream.isatty():
+            self.stream.write("\033[H\033[2J")
+            self.stream.flush()
+
     def print(self, text=""):
         print(text, file=self.stream, flush=True)
 

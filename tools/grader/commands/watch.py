@@ -1,10 +1,15 @@
-"""`workbook watch`: rerun a phase's tests every time you save."""
+"""`workbook watch`: rerun a phase's tests every time you save.
+
+Each run redraws the screen (on a terminal) with what rustlings shows: the
+count, the next failing test with its reason line and hint; a compile error
+shows its first error line.
+"""
 
 import signal
 import sys
 import time
 
-from .. import phases, progress, report, runner
+from .. import next_step, phases, progress, report, runner
 from .. import watch as watch_mod
 from . import options
 
@@ -18,20 +23,35 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def run_once(ctx, phase, args):
-    result = runner.run_phase(ctx, phase, args.track, args.preset)
-    progress.record(ctx.root, result, "watch")
+def run_once(ctx, phase, args, watching):
+    """Builds and runs the phase, then redraws the screen with what to do next."""
     term = ctx.term
-    stamp = term.dim(time.strftime("[%H:%M:%S]"))
+    term.clear()
+    term.print(term.dim(f"{time.strftime('[%H:%M:%S]')} building and running phase {phase.number}…"))
+    result = runner.run_phase(ctx, phase, args.track, args.preset)
+    record = progress.record(ctx.root, result, "watch")
+    term.clear()
     if args.verbose:
         report.print_phase(ctx, result)
+        term.print()
+    stamp = term.dim(time.strftime("[%H:%M:%S]"))
     if not result.compiled:
         first = next((ln for ln in result.compile_errors.splitlines() if "error" in ln), "")
         term.print(f"{stamp} phase {phase.number}: {term.red('does not compile')} {first}".rstrip())
+    elif record is None:
+        term.print(f"{stamp} phase {phase.number}: {term.red(result.run.problem or 'no tests ran')}")
     else:
-        done = result.total and result.passed == result.total
-        text = f"phase {phase.number}: {result.passed}/{result.total} passed"
+        done = record.total and record.passed == record.total
+        text = f"phase {phase.number}: {record.passed}/{record.total} passed"
         term.print(f"{stamp} {(term.green if done else term.yellow)(text)}")
+        term.print()
+        test = next_step.pick(record)
+        if test is None:
+            term.print(term.green(f"all passed. Next: make test PHASE={phase.number} PRESET=tsan"))
+        else:
+            next_step.print_focus(term, phase, test, "next:")
+    term.print()
+    term.print(term.dim(watching))
 
 
 def run(args, ctx):
@@ -41,11 +61,11 @@ def run(args, ctx):
     # A plain `kill` must not orphan inotifywait: turn SIGTERM into a normal exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     detector = watch_mod.watcher(watched)
-    ctx.term.print(ctx.term.dim(f"watching {', '.join(ctx.rel(d) for d in watched)} "
-                                f"({type(detector).__name__.lower()}); Ctrl-C stops"))
+    watching = (f"watching {', '.join(ctx.rel(d) for d in watched)} ({type(detector).__name__.lower()}): "
+                "save a file to rerun, Ctrl-C stops")
     try:
         while True:
-            run_once(ctx, phase, args)
+            run_once(ctx, phase, args, watching)
             detector.wait()
     except KeyboardInterrupt:
         ctx.term.print()
