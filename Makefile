@@ -1,7 +1,7 @@
 # The workbook's front door. Every target is a thin wrapper: the build is
 # CMakePresets.json, the logic is tools/workbook.py. `make help` lists them.
 #
-#   PHASE   two digits, e.g. 03                  (test, hint, bench, watch)
+#   PHASE   03, 03-select or select (make list)   (test, hint, bench, watch)
 #   TRACK   exercises (your stubs) | solutions   (default: exercises)
 #   PRESET  default | tsan | asan | release      (default: default; bench: release)
 #   REPEAT  run each test N times, report flaky ones (test, grade, check)

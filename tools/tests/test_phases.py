@@ -38,8 +38,12 @@ class DiscoverTest(unittest.TestCase):
 
     def test_find_by_folder_and_unknown(self):
         self.assertEqual(phases.find(self.root, "02-channels").number, "02")
+        self.assertEqual(phases.find(self.root, "channels").number, "02")
+        self.assertEqual(phases.find(self.root, "Goroutines").number, "01")
         with self.assertRaises(phases.UnknownPhase):
             phases.find(self.root, "09")
+        with self.assertRaisesRegex(phases.UnknownPhase, r"did you mean 01-goroutines\?"):
+            phases.find(self.root, "gorutines")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import argparse
 
 
 def add_phase(parser, required=True):
-    parser.add_argument("--phase", required=required, metavar="NN", help="phase number (01) or folder (01-goroutines)")
+    parser.add_argument("--phase", required=required, metavar="NN", help="phase: its number (01), folder (01-goroutines) or slug (goroutines)")
 
 
 def add_track(parser):
