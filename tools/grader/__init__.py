@@ -11,6 +11,7 @@ Modules, one concern each:
   progress   build/progress.json: the last result of each phase, per track
   next_step  the test to work on next (hint, watch, "start here")
   lesson     a lesson's section by anchor, quoted under a hint
+  stack      WORKBOOK_STACK: what a phase builds on, stubs of earlier phases
   report     terminal text: test lines, summaries, scorecard
   export     results.json (Gradescope) and junit.xml
   sanitizers host problems that break TSan for reasons unrelated to the code
