@@ -15,6 +15,21 @@ TEST   ?=
 PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
+# No "make: *** [Makefile:NN: test] Error 1" under the tool's own summary.
+# make prints that line for any recipe that fails, except in question mode
+# (-q), where a recipe line marked `+` that exits 1 means "not up to date":
+# make then exits 1 and says nothing. So when every goal on the command line
+# runs the tool, make runs in question mode, and each of those recipes is one
+# `+` line that turns any failure into status 1 (`python3 tools/workbook.py`
+# keeps the tool's own codes: 2 does not compile, 3 set-up problem).
+# MAKEFLAGS= keeps -q away from the programs the tool starts.
+TOOL_GOALS := test hint grade check bench watch list links
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(TOOL_GOALS),$(MAKECMDGOALS)),)
+MAKEFLAGS += -q
+endif
+endif
+
 .DEFAULT_GOAL := help
 .PHONY: help setup test hint grade check bench watch list links race-demo collector-demo format lint clean need-phase
 
@@ -26,28 +41,28 @@ setup: ## Check/install the toolchain (Debian packages) and configure the build
 	@tools/setup.sh
 
 test: need-phase ## Build and run one phase's tests: make test PHASE=01 [TEST='Goroutine.*'] [TRACK=solutions] [PRESET=tsan]
-	@$(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --test '$(TEST)'
+	+@MAKEFLAGS= $(WORKBOOK) test --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --test '$(TEST)' || exit 1
 
 hint: need-phase ## The next failing test's hint and lesson section, from your last run: make hint PHASE=01 [TEST=...]
-	@$(WORKBOOK) hint --phase $(PHASE) --preset $(PRESET) --test '$(TEST)'
+	+@MAKEFLAGS= $(WORKBOOK) hint --phase $(PHASE) --preset $(PRESET) --test '$(TEST)' || exit 1
 
 grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for the TSan verdict)
-	@$(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT)
+	+@MAKEFLAGS= $(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) || exit 1
 
 check: ## The project's own suite: reference passes default/tsan/asan, stubs fail every test, mutants caught, links
-	@$(WORKBOOK) check --repeat $(REPEAT)
+	+@MAKEFLAGS= $(WORKBOOK) check --repeat $(REPEAT) || exit 1
 
 bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01
-	@$(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET))
+	+@MAKEFLAGS= $(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET)) || exit 1
 
 watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01 [VERBOSE=1]
-	@$(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) $(if $(VERBOSE),--verbose)
+	+@MAKEFLAGS= $(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) $(if $(VERBOSE),--verbose) || exit 1
 
 list: ## The phases and the last result of each (make test, watch or grade)
-	@$(WORKBOOK) list
+	+@MAKEFLAGS= $(WORKBOOK) list || exit 1
 
 links: ## Check that every relative link in the Markdown files resolves
-	@$(WORKBOOK) links
+	+@MAKEFLAGS= $(WORKBOOK) links || exit 1
 
 race-demo: ## Phase 07: watch ThreadSanitizer catch the legacy aggregator's race (builds in the tsan preset)
 	@PYTHONPATH=tools $(PYTHON) -m grader.race_demo
@@ -70,4 +85,4 @@ clean: ## Remove build/
 	rm -rf build
 
 need-phase:
-	@test -n "$(PHASE)" || { echo "Which phase? e.g. make $(MAKECMDGOALS) PHASE=01   (make list shows them)"; exit 2; }
+	+@test -n "$(PHASE)" || { echo "Which phase? e.g. make $(MAKECMDGOALS) PHASE=01   (make list shows them)"; exit 1; }

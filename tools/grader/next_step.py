@@ -36,7 +36,7 @@ def headline(test):
 def print_focus(term, phase, test, label, indent=" " * 8, full=False):
     """`label` + the test's headline, then its hint (every paragraph when
     full) and Reread line, wrapped."""
-    term.print(f"{term.bold(label)} {headline(test)}")
+    term.wrapped(headline(test), indent=indent, first="", lead=term.bold(label) + " ")
     for line in hint_lines(phase, test.name, hints_mod.load(phase.hints_file), full):
         term.wrapped(line, indent=indent)
 

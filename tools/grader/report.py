@@ -42,10 +42,8 @@ def print_tests(term, result, repeat=1):
     for test in result.tests:
         word = verdict(test)
         colour = term.green if word == "PASS" else term.yellow if word == "FLAKY" else term.red
-        line = f"  {colour(f'{word:<5}')} {test.test}{rate(test, repeat)}"
-        if not test.passed:
-            line += f" — {failure_text(test)}"
-        term.print(line)
+        line = f"{test.test}{rate(test, repeat)}" + ("" if test.passed else f" — {failure_text(test)}")
+        term.wrapped(line, indent=" " * 8, first="  ", lead=colour(f"{word:<5}") + " ")
         # A hint explains a wrong answer; for code not written yet the
         # "not implemented yet: X" line says all there is to say.
         if not test.passed and not failure_text(test).startswith("not implemented yet"):

@@ -7,6 +7,7 @@ the cmake/ctest commands underneath the tool, not just the tool.
 """
 
 import os
+import re
 import shlex
 import sys
 import textwrap
@@ -68,8 +69,20 @@ class Term:
         """A highlighted advisory paragraph (host problems, next steps)."""
         self.print(self.yellow(textwrap.fill(" ".join(text.split()), width=width)))
 
-    def wrapped(self, text, indent, width=100):
-        """Prints a paragraph re-flowed to the terminal width under an indent."""
-        self.print(textwrap.fill(" ".join(text.split()), width=width,
-                                 initial_indent=indent, subsequent_indent=indent,
-                                 break_on_hyphens=False, break_long_words=False))
+    def wrapped(self, text, indent, width=100, first=None, lead=""):
+        """Prints a paragraph re-flowed to `width` under an indent, words whole.
+
+        `first` is the first line's indent (default: `indent`); `lead` starts
+        the first line and may carry colour codes, which take no width.
+        """
+        first = indent if first is None else first
+        plain = self._strip(lead)
+        lines = textwrap.wrap(plain + " ".join(text.split()), width=width, initial_indent=first,
+                              subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
+        if lines and lead:
+            lines[0] = first + lead + lines[0][len(first) + len(plain):]
+        self.print("\n".join(lines))
+
+    @staticmethod
+    def _strip(text):
+        return re.sub(r"\033\[[0-9;]*m", "", text)

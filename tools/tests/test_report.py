@@ -51,6 +51,19 @@ class TerminalTest(Fixture):
         self.assertEqual(report.summary_line(self.ok), "phase 01 (exercises, tsan): 1/3 passed, 1 flaky")
         self.assertEqual(report.summary_line(self.broken), "phase 02 (exercises, tsan): does not compile (0/1 passed)")
 
+    def test_a_long_reason_is_wrapped_whole(self):
+        import io
+        from grader.term import Term
+        words = " ".join(f"word{i}" for i in range(40))
+        out = io.StringIO()
+        self.ok.tests[1].reason = words
+        report.print_tests(Term(stream=out, color=True), self.ok)
+        lines = [ln for ln in out.getvalue().splitlines() if "word" in ln]
+        self.assertEqual(" ".join(ln.split(" — ")[-1].strip() for ln in lines), words)
+        self.assertTrue(lines[0].startswith("  \033[31mFAIL \033[0m WaitGroup.Add — word0"))
+        self.assertTrue(all(ln.startswith(" " * 8) for ln in lines[1:]))
+        self.assertTrue(all(len(ln) <= 100 for ln in lines[1:]))
+
     def test_rerun_command_rebuilds_through_make(self):
         self.assertEqual(report.rerun_command(self.ok, self.ok.tests[1]),
                          "make test PHASE=01 TEST=WaitGroup.Add PRESET=tsan")
