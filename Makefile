@@ -52,8 +52,8 @@ grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for
 check: ## The project's own suite: reference passes default/tsan/asan, stubs fail every test, mutants caught, links
 	+@MAKEFLAGS= $(WORKBOOK) check --repeat $(REPEAT) || exit 1
 
-bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01
-	+@MAKEFLAGS= $(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET)) || exit 1
+bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01 [RUNS=3]
+	+@MAKEFLAGS= $(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET)) $(if $(RUNS),--runs $(RUNS)) || exit 1
 
 watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01 [VERBOSE=1]
 	+@MAKEFLAGS= $(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) $(if $(VERBOSE),--verbose) || exit 1

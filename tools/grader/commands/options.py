@@ -19,7 +19,7 @@ def add_preset(parser, default="default"):
 
 
 def add_repeat(parser):
-    parser.add_argument("--repeat", type=_positive, default=1, metavar="N",
+    parser.add_argument("--repeat", type=positive, default=1, metavar="N",
                         help="run the tests N times; a test that fails any run counts as failed (FLAKY)")
 
 
@@ -29,7 +29,7 @@ def add_test_filter(parser):
                              "a name without wildcards that names no test matches as a substring")
 
 
-def _positive(text):
+def positive(text):
     try:
         value = int(text)
     except ValueError:
