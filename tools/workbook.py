@@ -23,6 +23,7 @@ The tool's own unit tests (no cmake needed):
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,11 @@ def main(argv=None):
     except KeyboardInterrupt:
         term.print("interrupted")
         return 130
+    except BrokenPipeError:
+        # `make list | head`: the reader left; say nothing more (Python's own advice:
+        # point stdout at /dev/null so the exit-time flush cannot fail again).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
