@@ -6,12 +6,14 @@
 #   PRESET  default | tsan | asan | release      (default: default; bench: release)
 #   REPEAT  run each test N times, report flaky ones (test, grade, check)
 #   TEST    a gtest filter: one test or a pattern, e.g. 'WaitGroup.*'  (test, hint)
+#   PHASES  comma-separated phases to grade, e.g. 01,02 (default: all)  (grade, gradescope)
 
 PHASE  ?=
 TRACK  ?= exercises
 PRESET ?= default
 REPEAT ?= 1
 TEST   ?=
+PHASES ?=
 PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
@@ -23,7 +25,7 @@ WORKBOOK = $(PYTHON) tools/workbook.py
 # `+` line that turns any failure into status 1 (`python3 tools/workbook.py`
 # keeps the tool's own codes: 2 does not compile, 3 set-up problem).
 # MAKEFLAGS= keeps -q away from the programs the tool starts.
-TOOL_GOALS := test hint grade check bench watch list links
+TOOL_GOALS := test hint grade gradescope check bench watch list links
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(TOOL_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -31,7 +33,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test hint grade check bench watch list links race-demo collector-demo format lint clean need-phase
+.PHONY: help setup test hint grade gradescope check bench watch list links race-demo collector-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -47,7 +49,10 @@ hint: need-phase ## The next failing test's hint and lesson section, from your l
 	+@MAKEFLAGS= $(WORKBOOK) hint --phase $(PHASE) --preset $(PRESET) --test '$(TEST)' || exit 1
 
 grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for the TSan verdict)
-	+@MAKEFLAGS= $(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) || exit 1
+	+@MAKEFLAGS= $(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --phases '$(PHASES)' || exit 1
+
+gradescope: ## Instructors: build/gradescope/autograder.zip for a Gradescope assignment [PRESET=tsan] [PHASES=01,02]
+	+@MAKEFLAGS= $(WORKBOOK) gradescope --preset $(PRESET) --phases '$(PHASES)' || exit 1
 
 check: ## The project's own suite: reference passes default/tsan/asan, stubs fail every test, mutants caught, links
 	+@MAKEFLAGS= $(WORKBOOK) check --repeat $(REPEAT) || exit 1

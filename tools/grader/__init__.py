@@ -14,6 +14,7 @@ Modules, one concern each:
   stack      WORKBOOK_STACK: what a phase builds on, stubs of earlier phases
   report     terminal text: test lines, summaries, scorecard
   export     results.json (Gradescope) and junit.xml
+  gradescope the autograder zip: setup.sh, run_autograder, the workbook
   sanitizers host problems that break TSan for reasons unrelated to the code
   mutants    deliberately wrong solutions the tests must catch
   links      relative markdown links and anchors

@@ -24,6 +24,7 @@ class TestResult:
     reason: str = ""        # its one-line reason
     output: str = ""        # its full output
     tsan_report: bool = False
+    seconds: float = 0.0    # time spent in all its runs
 
     @property
     def test(self):
@@ -43,6 +44,7 @@ class TestResult:
 
     def add(self, outcome):
         self.runs += 1
+        self.seconds += outcome.seconds
         if outcome.passed:
             self.passes += 1
         elif not self.reason:

@@ -45,6 +45,11 @@ class DiscoverTest(unittest.TestCase):
         with self.assertRaisesRegex(phases.UnknownPhase, r"did you mean 01-goroutines\?"):
             phases.find(self.root, "gorutines")
 
+    def test_grade_phases_option(self):
+        from grader.commands.grade import chosen_phases
+        self.assertEqual([p.number for p in chosen_phases(self.root, "")], ["01", "02", "03"])
+        self.assertEqual([p.number for p in chosen_phases(self.root, "select, 01")], ["01", "03"])
+
 
 if __name__ == "__main__":
     unittest.main()

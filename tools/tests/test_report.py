@@ -104,6 +104,25 @@ class ExportTest(Fixture):
         self.assertFalse(phases[1]["compiled"])
         json.dumps(doc)
 
+    def test_gradescope_fields(self):
+        for test in self.ok.tests:
+            test.seconds = 0.25
+        doc = export.gradescope(self.results, "tsan", "exercises", 1, "phase  passed\n01     1/3", seconds=12.4)
+        self.assertEqual((doc["execution_time"], doc["output_format"], doc["test_output_format"],
+                          doc["stdout_visibility"]), (12, "md", "text", "visible"))
+        self.assertTrue(doc["output"].startswith("```text\nphase  passed\n01     1/3\n```"))
+        self.assertEqual([t["number"] for t in doc["tests"]], ["1.1", "1.2", "1.3", "2.1"])
+        self.assertTrue(all(t["visibility"] == "visible" for t in doc["tests"]))
+        self.assertEqual(doc["tests"][0]["execution_time"], 0.25)
+
+    def test_junit_times_on_every_case_and_suite(self):
+        for test in self.ok.tests:
+            test.seconds = 0.5
+        root = ET.fromstring(export.junit(self.results, "tsan", "exercises").split("\n", 1)[1])
+        self.assertEqual(root.get("time"), "1.500")
+        self.assertEqual([s.get("time") for s in root.findall("testsuite")], ["1.500", "0.000"])
+        self.assertTrue(all(c.get("time") for c in root.iter("testcase")))
+
     def test_junit_is_valid_xml_without_control_characters(self):
         root = ET.fromstring(export.junit(self.results, "tsan", "exercises").split("\n", 1)[1])
         self.assertEqual(root.get("tests"), "4")
