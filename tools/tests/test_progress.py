@@ -105,5 +105,25 @@ class NextStepTest(unittest.TestCase):
         self.assertEqual(next_step.headline(self.record.tests[1]), "Suite.B — not implemented yet: WaitGroup::add")
 
 
+class StaleTest(unittest.TestCase):
+    """make hint reruns the tests only without a record or after a save."""
+
+    def test_stale(self):
+        import os
+        from grader.commands import hint
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            header = root / "exercises" / "01-goroutines" / "go" / "a.hpp"
+            header.parent.mkdir(parents=True)
+            header.write_text("x")
+            os.utime(header, (1000, 1000))
+            phase = result(root).phase
+            self.assertIn("no recorded run", hint.stale(None, phase))
+            record = progress.from_result(result(root, A=True), "test", now=2000)
+            self.assertEqual(hint.stale(record, phase), "")
+            os.utime(header, (3000, 3000))
+            self.assertIn("your files changed since the last run", hint.stale(record, phase))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -49,7 +49,7 @@ def run(args, ctx):
             term.print(term.red(result.run.problem or "the tests did not run"))
             return 1
     if not record.compiled:
-        term.print(term.red(f"phase {phase.number} does not compile; the first error comes first:"))
+        term.print(term.red(f"phase {phase.number} does not compile; fix the first error:"))
         term.print(record.compile_errors)
         return 0
     if only is not None:
