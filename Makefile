@@ -36,8 +36,8 @@ endif
 .PHONY: help setup test hint grade gradescope check bench watch list links race-demo collector-demo format lint clean need-phase
 
 help: ## List the targets
-	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TRACK=..] [PRESET=..] [REPEAT=N]"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 12
+	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TEST=..] [TRACK=..] [PRESET=..] [REPEAT=N]"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' | awk -F'\t' '{ printf "  %-15s %s\n", $$1, $$2 }'
 
 setup: ## Check/install the toolchain (Debian packages) and configure the build
 	@tools/setup.sh
