@@ -175,6 +175,34 @@ def parse_go(text):
     return rows
 
 
+def combine_go(rows):
+    """`go test -count N` rows -> one row per benchmark: the median ns/op, its runs in "runs"."""
+    by_name = {}
+    for row in rows:
+        by_name.setdefault(row["name"], []).append(row)
+    combined = []
+    for found in by_name.values():
+        row = dict(found[0])
+        row["runs"] = [r["ns_per_op"] for r in found]
+        row["ns_per_op"] = statistics.median(row["runs"])
+        combined.append(row)
+    return combined
+
+
+def _go_spread(go):
+    """± half the range of Go's runs relative to their median, or None for one run."""
+    runs = go.get("runs", [])
+    return (max(runs) - min(runs)) / 2 / go["ns_per_op"] if len(runs) > 1 and go["ns_per_op"] else None
+
+
+def format_go(go):
+    if not go:
+        return "-"
+    spread = _go_spread(go)
+    text = format_time(go["ns_per_op"])
+    return text if spread is None else f"{text} ±{spread * 100:.0f}%"
+
+
 def _go_match(go_rows, scenario, variant):
     """Go's benchmark for a C++ scenario/variant: same args, same variant, or the scenario itself."""
     candidates = [g for g in go_rows if g["scenario"] == scenario]
@@ -250,7 +278,7 @@ def table(rows):
     header = ["scenario", "variant", "yours", "reference", "yours/ref", "Go", "ref/Go", "ref/textbook"]
     lines = [header]
     for row in rows:
-        go_time = format_time(row.go["ns_per_op"]) if row.go else "-"
+        go_time = format_go(row.go)
         yours = format_measurement(row.yours) if row.runs_student_code else "(same code)"
         lines.append([row.scenario, row.variant, yours,
                       format_measurement(row.reference), format_ratio(row.ratio(), row.within_noise()), go_time,

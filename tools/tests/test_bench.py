@@ -124,6 +124,15 @@ class RunsTest(unittest.TestCase):
         self.assertFalse(row.within_noise())
         self.assertEqual(bench.format_ratio(row.ratio(), row.within_noise()), "2.01 (slower)")
 
+    def test_go_runs_combine_to_a_median(self):
+        text = GO.replace("BenchmarkFanout/4-2    \t  500000\t      2400 ns/op\n",
+                          "BenchmarkSpawnJoin-2   \t 3401052\t       300.0 ns/op\n"
+                          "BenchmarkSpawnJoin-2   \t 3401052\t       400.0 ns/op\n")
+        [row] = bench.combine_go(bench.parse_go(text))
+        self.assertEqual((row["ns_per_op"], row["runs"]), (352.1, [352.1, 300.0, 400.0]))
+        self.assertEqual(bench.format_go(row), "352 ns ±14%")
+        self.assertEqual(bench.format_go(None), "-")
+
     def test_one_run_cannot_tell(self):
         self.assertIsNone(self.row((200,), (100,)).within_noise())
 

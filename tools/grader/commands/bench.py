@@ -76,7 +76,7 @@ def go_env(ctx):
     return env
 
 
-def run_go(ctx, phase):
+def run_go(ctx, phase, runs):
     """Go's own numbers for the phase's scenarios, or [] with a note why not."""
     go_dir = phase.bench_dir / "go"
     if not go_dir.is_dir() or not any(go_dir.glob("*_test.go")):
@@ -84,12 +84,12 @@ def run_go(ctx, phase):
     if shutil.which("go") is None:
         ctx.term.note("go is not installed, so there is no Go column: `make setup` installs golang-go")
         return []
-    argv = ["go", "test", "-run", "^$", "-bench", ".", "-benchmem"]
+    argv = ["go", "test", "-run", "^$", "-bench", ".", "-benchmem", f"-count={runs}"]
     proc = context.run(ctx, argv, cwd=go_dir, env=go_env(ctx))
     if proc.returncode != 0:
         ctx.term.print(ctx.term.red(f"go test failed with exit code {proc.returncode}:"))
         ctx.term.print("\n".join(proc.stdout.strip().splitlines()[-15:]))
-    return bench.parse_go(proc.stdout)
+    return bench.combine_go(bench.parse_go(proc.stdout))
 
 
 def run(args, ctx):
@@ -106,13 +106,13 @@ def run(args, ctx):
     if "exercises" not in programs:
         ctx.term.print("running the reference alone")
     found = run_alternating(ctx, phase, programs, args.filter, args.runs, out_dir)
-    go_rows = run_go(ctx, phase)
+    go_rows = run_go(ctx, phase, args.runs)
     rows = bench.merge(found.get("exercises", {}), found["solutions"], go_rows)
     ctx.term.print()
     ctx.term.print(bench.table(rows))
-    ctx.term.print(ctx.term.dim(f"medians of {args.runs} alternating run(s) each, ± half their range; "
-                                "yours/ref only where a row runs your code; "
-                                "'within noise': the runs of both sides overlap"))
+    ctx.term.note(f"Each figure is the median of {args.runs} run(s) (yours and the reference in turn), "
+                  "± half their range. yours/ref only where a row runs your code (go_*); "
+                  "'within noise': the runs of the two sides overlap, so there is no difference to read.")
     merged = out_dir / f"{phase.number}.json"
     merged.write_text(json.dumps({"phase": phase.number, "preset": args.preset, "filter": args.filter,
                                   "runs": args.runs, "rows": bench.to_json(rows), "go": go_rows},
