@@ -5,7 +5,7 @@
 #   TRACK   exercises (your stubs) | solutions   (default: exercises)
 #   PRESET  default | tsan | asan | release      (default: default; bench: release)
 #   REPEAT  run each test N times, report flaky ones (test, grade, check)
-#   TEST    a gtest filter: one test or a pattern, e.g. 'WaitGroup.*'  (test, hint)
+#   TEST    a gtest filter: one test or a pattern, e.g. 'WaitGroup.*'  (test, hint, watch)
 #   PHASES  comma-separated phases to grade, e.g. 01,02 (default: all)  (grade, gradescope)
 
 PHASE  ?=
@@ -60,8 +60,8 @@ check: ## The project's own suite: reference passes default/tsan/asan, stubs fai
 bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01 [RUNS=3]
 	+@MAKEFLAGS= $(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET)) $(if $(RUNS),--runs $(RUNS)) || exit 1
 
-watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01 [VERBOSE=1]
-	+@MAKEFLAGS= $(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) $(if $(VERBOSE),--verbose) || exit 1
+watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01 [TEST='WaitGroup.*'] [VERBOSE=1]
+	+@MAKEFLAGS= $(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --test '$(TEST)' $(if $(VERBOSE),--verbose) || exit 1
 
 list: ## The phases and the last result of each (make test, watch or grade)
 	+@MAKEFLAGS= $(WORKBOOK) list || exit 1

@@ -25,7 +25,7 @@ class ScreenTest(unittest.TestCase):
         (self.root / "phases" / "01-goroutines").mkdir(parents=True)
         (self.root / "phases" / "01-goroutines" / "hints.md").write_text(
             "## Suite.B\n\nCount in a member.\n\nReread: [Counter](README.md#counter)\n")
-        self.args = argparse.Namespace(track="exercises", preset="default", verbose=False)
+        self.args = argparse.Namespace(track="exercises", preset="default", verbose=False, test="")
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -44,6 +44,16 @@ class ScreenTest(unittest.TestCase):
         self.assertIn("        Count in a member.\n", text)
         self.assertIn("Reread: Counter — phases/01-goroutines/README.md#counter", text)
         self.assertTrue(text.rstrip().endswith("watching x"))
+
+    def test_a_filtered_watch_counts_its_tests_only(self):
+        self.args.test = "Suite.B"
+        progress_before = result(self.root, A=False, C=False)
+        from grader import progress
+        progress.record(self.root, progress_before, "test")
+        text = self.screen(result(self.root, only="Suite.B", B=False))
+        self.assertIn("phase 01: 0/1 passed (TEST=Suite.B)", text)
+        self.assertIn("next: Suite.B", text)
+        self.assertEqual(progress.load(self.root, "exercises", "01").total, 3)
 
     def test_all_passed(self):
         self.assertIn("all passed", self.screen(result(self.root, A=True)))

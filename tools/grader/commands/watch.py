@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 
-from .. import next_step, phases, progress, report, runner
+from .. import next_step, phases, progress, report, runner, selection
 from .. import watch as watch_mod
 from . import options
 
@@ -19,6 +19,7 @@ def register(subparsers):
     options.add_phase(p)
     options.add_track(p)
     options.add_preset(p)
+    options.add_test_filter(p)
     p.add_argument("--verbose", action="store_true", help="print every test after each run, not just the summary")
     p.set_defaults(func=run)
 
@@ -28,8 +29,10 @@ def run_once(ctx, phase, args, watching):
     term = ctx.term
     term.clear()
     term.print(term.dim(f"{time.strftime('[%H:%M:%S]')} building and running phase {phase.number}…"))
-    result = runner.run_phase(ctx, phase, args.track, args.preset)
-    record = progress.record(ctx.root, result, "watch")
+    only = selection.parse(args.test) if args.test else None
+    result = runner.run_phase(ctx, phase, args.track, args.preset, only=only)
+    progress.record(ctx.root, result, "watch")
+    shown = progress.from_result(result, "watch")  # this run's tests, TEST= or not
     term.clear()
     if args.verbose:
         report.print_phase(ctx, result)
@@ -38,14 +41,14 @@ def run_once(ctx, phase, args, watching):
     if not result.compiled:
         first = next((ln for ln in result.compile_errors.splitlines() if "error" in ln), "")
         term.print(f"{stamp} phase {phase.number}: {term.red('does not compile')} {first}".rstrip())
-    elif record is None:
+    elif not shown.tests:
         term.print(f"{stamp} phase {phase.number}: {term.red(result.run.problem or 'no tests ran')}")
     else:
-        done = record.total and record.passed == record.total
-        text = f"phase {phase.number}: {record.passed}/{record.total} passed"
+        done = shown.passed == shown.total
+        text = f"phase {phase.number}: {shown.passed}/{shown.total} passed" + (f" (TEST={args.test})" if only else "")
         term.print(f"{stamp} {(term.green if done else term.yellow)(text)}")
         term.print()
-        test = next_step.pick(record)
+        test = next_step.pick(shown)
         if test is None:
             term.print(term.green(f"all passed. Next: make test PHASE={phase.number} PRESET=tsan"))
         else:
