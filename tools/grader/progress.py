@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from .report import failure_text
 
 FILE = ("build", "progress.json")
+STUDENT = "exercises"  # the track whose record is the student's progress
 
 
 @dataclass

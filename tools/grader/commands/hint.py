@@ -16,12 +16,9 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-TRACK = "exercises"  # hints are for the student's code
-
-
 def newest_change(phase):
     """The latest modification time of the student's files of a phase (0 if none)."""
-    files = [p for p in phase.track_dir(TRACK).rglob("*") if p.is_file()]
+    files = [p for p in phase.track_dir(progress.STUDENT).rglob("*") if p.is_file()]
     return max((p.stat().st_mtime for p in files), default=0)
 
 
@@ -38,12 +35,12 @@ def run(args, ctx):
     phase = phases.find(ctx.root, args.phase)
     only = selection.parse(args.test) if args.test else None
     term = ctx.term
-    record = progress.load(ctx.root, TRACK, phase.number)
+    record = progress.load(ctx.root, progress.STUDENT, phase.number)
     why = stale(record, phase)
     if why:
         term.print(term.dim(f"{why}: running the tests of phase {phase.number} first"))
         term.echo_commands = False
-        result = runner.run_phase(ctx, phase, TRACK, args.preset)
+        result = runner.run_phase(ctx, phase, progress.STUDENT, args.preset)
         record = progress.record(ctx.root, result, "test")
         if record is None:
             term.print(term.red(result.run.problem or "the tests did not run"))

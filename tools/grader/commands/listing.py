@@ -1,9 +1,8 @@
 """`workbook list`: the phases, named as PHASE= takes them, and how the last
-run of each went (make test, watch or grade)."""
+run of each went (make test, watch or grade): the student's track only,
+since running the reference is not progress."""
 
 from .. import phases, progress
-
-TRACK = "exercises"  # the student's progress; running the reference is not progress
 
 
 def register(subparsers):
@@ -35,7 +34,7 @@ def run(args, ctx):
         ctx.term.print("no phases yet (no phases/NN-slug folders)")
         return 0
     width = max(len(p.folder) for p in all_phases)
-    rows = [(phase, progress.load(ctx.root, TRACK, phase.number)) for phase in all_phases]
+    rows = [(phase, progress.load(ctx.root, progress.STUDENT, phase.number)) for phase in all_phases]
     status_width = max(len(status(r)) for _, r in rows)
     for phase, record in rows:
         text = status(record).ljust(status_width)
