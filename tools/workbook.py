@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The workbook's command-line tool: test, grade, check, links, bench, list, watch.
+"""The workbook's command-line tool: test, hint, grade, check, links, bench, list, watch.
 
     python3 tools/workbook.py test --phase 01             # your stubs, with hints
+    python3 tools/workbook.py test --phase 01 --test 'WaitGroup.*'
+    python3 tools/workbook.py hint --phase 01             # the next failing test, explained
     python3 tools/workbook.py test --phase 01 --preset tsan --repeat 10
     python3 tools/workbook.py grade [--preset tsan]       # scorecard + build/grade/
     python3 tools/workbook.py check                       # maintainers, before committing
@@ -21,6 +23,7 @@ The tool's own unit tests (no cmake needed):
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -56,6 +59,11 @@ def main(argv=None):
     except KeyboardInterrupt:
         term.print("interrupted")
         return 130
+    except BrokenPipeError:
+        # `make list | head`: the reader left; say nothing more (Python's own advice:
+        # point stdout at /dev/null so the exit-time flush cannot fail again).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

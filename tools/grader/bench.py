@@ -4,10 +4,19 @@ The point of a phase's benchmarks is comparison: the student's go:: primitive
 against the reference one, and the reference against real Go. Benchmarks are
 named `<Scenario>/<variant>[/args...]` in C++ and `BenchmarkScenario[/sub]` in
 Go, so the scenario is the join key.
+
+Only the `go_*` variants run the track's go:: code (see each bench file's
+header); the others (std::thread, the textbook baselines, the spinning floors)
+are the same code in both programs, so a yours/ref ratio there would measure
+nothing but noise, and none is given. Each program runs several times,
+alternating yours and the reference so that a machine's slow spell hits both;
+a figure is the median of its runs, shown with its spread, and a ratio whose
+two sides' runs overlap is said to be within the noise.
 """
 
 import json
 import re
+import statistics
 from dataclasses import dataclass, field
 
 _UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -19,13 +28,48 @@ _OPTION = re.compile(r"^(real_time|manual_time|process_time|threads:\d+|iteratio
 @dataclass
 class Measurement:
     name: str                   # full benchmark name, options included
-    ns_per_op: float = None     # real time per iteration, in ns
+    ns_per_op: float = None     # real time per iteration, in ns (the median of the runs)
     items_per_second: float = None
     error: str = ""             # set when the benchmark reported an error
+    runs: tuple = ()            # ns_per_op of each run, when several were combined
 
     @property
     def not_implemented(self):
         return "not implemented yet" in self.error
+
+    @property
+    def spread(self):
+        """Half the range of the runs relative to the median (0.04: ±4%); None for one run."""
+        if len(self.runs) < 2 or not self.ns_per_op:
+            return None
+        return (max(self.runs) - min(self.runs)) / 2 / self.ns_per_op
+
+
+def combine(runs):
+    """{name: Measurement} of several runs of one program -> medians with their runs.
+
+    A benchmark that reported an error in any run keeps that error."""
+    combined = {}
+    for name in dict.fromkeys(n for run in runs for n in run):
+        found = [run[name] for run in runs if name in run]
+        failed = next((m for m in found if m.error), None)
+        if failed is not None:
+            combined[name] = failed
+            continue
+        times = tuple(m.ns_per_op for m in found if m.ns_per_op)
+        rates = [m.items_per_second for m in found if m.items_per_second]
+        combined[name] = Measurement(name, statistics.median(times) if times else None,
+                                     statistics.median(rates) if rates else None, runs=times)
+    return combined
+
+
+# The variants that run the track's go:: code; every other variant is the same
+# code in the student's program and the reference's.
+STUDENT_PREFIX = "go_"
+
+
+def runs_student_code(variant):
+    return variant.startswith(STUDENT_PREFIX)
 
 
 @dataclass
@@ -38,12 +82,24 @@ class Row:
     go: dict = field(default=None)   # {"name", "ns_per_op", ...} from Go
     baseline: Measurement = None     # the reference run of the scenario's textbook variant
 
+    @property
+    def runs_student_code(self):
+        return runs_student_code(self.variant)
+
     def ratio(self):
-        """yours/reference by time; < 1 means the student's code is faster."""
+        """yours/reference by time, for rows that run the student's code; < 1 means theirs is faster."""
         y, r = self.yours, self.reference
-        if y and r and y.ns_per_op and r.ns_per_op and not y.error and not r.error:
+        if (self.runs_student_code and y and r and y.ns_per_op and r.ns_per_op
+                and not y.error and not r.error):
             return y.ns_per_op / r.ns_per_op
         return None
+
+    def within_noise(self):
+        """Whether the runs of yours and of the reference overlap (None: too few runs to say)."""
+        y, r = self.yours, self.reference
+        if self.ratio() is None or len(y.runs) < 2 or len(r.runs) < 2:
+            return None
+        return min(y.runs) <= max(r.runs) and min(r.runs) <= max(y.runs)
 
     def go_ratio(self):
         """reference/Go by time."""
@@ -119,6 +175,34 @@ def parse_go(text):
     return rows
 
 
+def combine_go(rows):
+    """`go test -count N` rows -> one row per benchmark: the median ns/op, its runs in "runs"."""
+    by_name = {}
+    for row in rows:
+        by_name.setdefault(row["name"], []).append(row)
+    combined = []
+    for found in by_name.values():
+        row = dict(found[0])
+        row["runs"] = [r["ns_per_op"] for r in found]
+        row["ns_per_op"] = statistics.median(row["runs"])
+        combined.append(row)
+    return combined
+
+
+def _go_spread(go):
+    """± half the range of Go's runs relative to their median, or None for one run."""
+    runs = go.get("runs", [])
+    return (max(runs) - min(runs)) / 2 / go["ns_per_op"] if len(runs) > 1 and go["ns_per_op"] else None
+
+
+def format_go(go):
+    if not go:
+        return "-"
+    spread = _go_spread(go)
+    text = format_time(go["ns_per_op"])
+    return text if spread is None else f"{text} ±{spread * 100:.0f}%"
+
+
 def _go_match(go_rows, scenario, variant):
     """Go's benchmark for a C++ scenario/variant: same args, same variant, or the scenario itself."""
     candidates = [g for g in go_rows if g["scenario"] == scenario]
@@ -176,14 +260,15 @@ def format_measurement(m):
         return "-"
     if m.error:
         return "not implemented" if m.not_implemented else f"error: {m.error[:30]}"
-    if m.items_per_second:
-        return format_rate(m.items_per_second)
-    return format_time(m.ns_per_op)
+    text = format_rate(m.items_per_second) if m.items_per_second else format_time(m.ns_per_op)
+    return text if m.spread is None else f"{text} ±{m.spread * 100:.0f}%"
 
 
-def format_ratio(ratio):
+def format_ratio(ratio, within_noise=None):
     if ratio is None:
         return "-"
+    if within_noise:
+        return f"{ratio:.2f} (within noise)"
     word = "faster" if ratio < 0.95 else "slower" if ratio > 1.05 else "same"
     return f"{ratio:.2f} ({word})"
 
@@ -193,9 +278,10 @@ def table(rows):
     header = ["scenario", "variant", "yours", "reference", "yours/ref", "Go", "ref/Go", "ref/textbook"]
     lines = [header]
     for row in rows:
-        go_time = format_time(row.go["ns_per_op"]) if row.go else "-"
-        lines.append([row.scenario, row.variant, format_measurement(row.yours),
-                      format_measurement(row.reference), format_ratio(row.ratio()), go_time,
+        go_time = format_go(row.go)
+        yours = format_measurement(row.yours) if row.runs_student_code else "(same code)"
+        lines.append([row.scenario, row.variant, yours,
+                      format_measurement(row.reference), format_ratio(row.ratio(), row.within_noise()), go_time,
                       f"{row.go_ratio():.3g}" if row.go_ratio() else "-",
                       f"{row.baseline_ratio():.3g}" if row.baseline_ratio() else "-"])
     widths = [max(len(ln[i]) for ln in lines) for i in range(len(header))]
@@ -205,8 +291,9 @@ def table(rows):
 
 def to_json(rows):
     def m(x):
-        return None if x is None else {"name": x.name, "ns_per_op": x.ns_per_op,
+        return None if x is None else {"name": x.name, "ns_per_op": x.ns_per_op, "runs_ns_per_op": list(x.runs),
                                        "items_per_second": x.items_per_second, "error": x.error or None}
     return [{"scenario": r.scenario, "variant": r.variant, "yours": m(r.yours), "reference": m(r.reference),
-             "go": r.go, "yours_over_reference": r.ratio(), "reference_over_go": r.go_ratio(),
+             "go": r.go, "runs_your_code": r.runs_student_code, "yours_over_reference": r.ratio(),
+             "within_noise": r.within_noise(), "reference_over_go": r.go_ratio(),
              "reference_over_textbook": r.baseline_ratio()} for r in rows]

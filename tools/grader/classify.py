@@ -14,7 +14,9 @@ thread that died of go::todo can also leave a deadlock or a leak behind).
 import re
 from dataclasses import dataclass
 
-MAX_REASON = 160
+# A reason line is printed whole and wrapped; this only bounds what a runaway
+# message (a dumped container, a long stack) can add to it.
+MAX_REASON = 400
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,13 @@ class Failure:
 
 
 def _short(text, limit=MAX_REASON):
+    """One line of at most `limit` characters, cut between words, never inside one."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return head.rstrip(" ,;:") + "…"
 
 
 def _basename(path):
@@ -76,8 +83,17 @@ def _first_frame(report):
     return f" in {_short(best.group(2), 60)} ({_basename(best.group(3))}:{best.group(4)})"
 
 
+# gtest's own lines in a failure block; what follows them is the message the
+# test streamed in with `<<`, its own words for what went wrong.
+_GTEST_FORMAT = re.compile(r"^(\s|Value of: |Expected: |Actual: |Expected equality of these values:|"
+                           r"Which is: |The difference between |Failed$|Expected: \(|Death test: )")
+_BOOLEAN_CHECK = re.compile(r"^Value of: .*\bActual: (true|false)\b.*Expected: (true|false)$")
+
+
 def _gtest_message(output):
-    """First `file:line: Failure` block, condensed: "wg_test.cpp:42: Expected ..."."""
+    """First `file:line: Failure` block as one line: "wg_test.cpp:42: <the test's message>",
+    with gtest's description of the values after it in parentheses (none for a
+    plain true/false check, where it says nothing the message does not)."""
     m = _GTEST_FAILURE.search(output)
     if not m:
         return None
@@ -85,9 +101,18 @@ def _gtest_message(output):
     for line in output[m.end():].lstrip("\n").splitlines():
         if not line.strip() or line.startswith("[  FAILED  ]") or _GTEST_FAILURE.match(line):
             break
-        body.append(line.strip())
+        body.append(line)
     where = "" if m.group(1) == "unknown file" else f"{_basename(m.group(1))}:{m.group(2)}: "
-    return where + " ".join(body)
+    own = len(body)
+    while own > 0 and not _GTEST_FORMAT.match(body[own - 1]):
+        own -= 1
+    message = " ".join(line.strip() for line in body[own:])
+    details = " ".join(line.strip() for line in body[:own])
+    if not message or not details:
+        return where + (message or details)
+    if _BOOLEAN_CHECK.match(details):
+        return where + message
+    return f"{where}{message} ({details})"
 
 
 def _ctest_signal(ctest_status):
@@ -109,6 +134,10 @@ def classify(output, ctest_status="", seconds=0.0):
         return Failure("tsan-setup", "ThreadSanitizer could not start: unexpected memory mapping")
     m = _DEADLOCK.search(output)
     if m:
+        message = _gtest_message(output[:m.start()])
+        if message:
+            # The test said what it waited for before the watchdog fired: its words first.
+            return Failure("deadlock", _short(f"{message} (then timed out after {m.group(1)} s)"))
         waiting = _WAITING_FOR.search(output)
         # The watchdog's own "test X to finish" says nothing the test name does not.
         detail = f" (waiting for {waiting.group(1)})" if waiting and not waiting.group(1).startswith("test ") else ""

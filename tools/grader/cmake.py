@@ -81,8 +81,8 @@ class CtestRun:
     junit: Path
 
 
-def ctest_argv(ctx, preset, regex, junit=None):
-    """The ctest command line for one selection of tests.
+def ctest_argv(ctx, preset, regex, junit=None, exclude=None):
+    """The ctest command line for one selection of tests (-R regex, -E exclude).
 
     `ctest --test-dir build/P` rather than `ctest --preset P`: the test
     presets carry a label filter (e.g. `default` includes only the exercises
@@ -91,12 +91,14 @@ def ctest_argv(ctx, preset, regex, junit=None):
     launcher) live in the tests themselves, not in the preset.
     """
     argv = ["ctest", "--test-dir", ctx.rel(ctx.binary_dir(preset)), "-R", regex]
+    if exclude:
+        argv += ["-E", exclude]
     if junit is not None:
         argv += ["--output-junit", str(Path(junit).resolve())]
     return argv
 
 
-def run_ctest(ctx, preset, regex, log_stem):
+def run_ctest(ctx, preset, regex, log_stem, exclude=None):
     """Runs the selected tests in parallel.
 
     ctest's JUnit report goes to `<log_stem>.junit.xml` and its console output
@@ -106,7 +108,7 @@ def run_ctest(ctx, preset, regex, log_stem):
     junit = Path(f"{log_stem}.junit.xml")
     if junit.exists():
         junit.unlink()
-    argv = ctest_argv(ctx, preset, regex, junit) + ["-j", str(ctx.jobs), "--no-tests=error"]
+    argv = ctest_argv(ctx, preset, regex, junit, exclude) + ["-j", str(ctx.jobs), "--no-tests=error"]
     proc = run(ctx, argv, env=ctx.test_env)
     Path(f"{log_stem}.ctest.log").write_text(proc.stdout, encoding="utf-8")
     return CtestRun(proc.returncode, proc.stdout, junit)

@@ -21,6 +21,12 @@ class Hint:
     first: str      # first paragraph, joined into one line
     reread: str     # the raw Reread line's target text, "" if none
     line: int       # heading's line number in hints.md
+    more: tuple = ()  # the paragraphs after the first (make hint shows them), each one line
+
+    def reread_target(self):
+        """(section title, link target) of the Reread line, or None."""
+        m = _LINK.search(self.reread)
+        return (m.group(1), m.group(2)) if m else None
 
     def reread_for_terminal(self, lesson_dir):
         """"Section — phases/01-x/README.md#anchor": a clickable path instead of markdown."""
@@ -42,7 +48,8 @@ def parse(text):
 
     def close():
         if current is not None:
-            hints[current[0]] = Hint(current[0], " ".join(paragraphs[0]) if paragraphs else "", reread, current[1])
+            texts = [" ".join(p) for p in paragraphs if p]
+            hints[current[0]] = Hint(current[0], texts[0] if texts else "", reread, current[1], tuple(texts[1:]))
 
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith(("```", "~~~")):

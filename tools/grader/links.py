@@ -54,18 +54,22 @@ def prose_lines(text):
             yield number, line
 
 
-def anchors(text):
-    """All heading anchors of a markdown text, with GitHub's -1, -2 suffixes for repeats."""
+def headings(text):
+    """(line number, level, title, anchor) of every heading, with GitHub's
+    -1, -2 suffixes on the anchors of repeated titles."""
     seen = {}
-    found = set()
-    for _, line in prose_lines(text):
+    for number, line in prose_lines(text):
         m = _HEADING.match(line)
         if m:
             base = slug(m.group(2))
             count = seen.get(base, 0)
             seen[base] = count + 1
-            found.add(base if count == 0 else f"{base}-{count}")
-    return found
+            yield number, len(m.group(1)), m.group(2), base if count == 0 else f"{base}-{count}"
+
+
+def anchors(text):
+    """All heading anchors of a markdown text."""
+    return {anchor for _, _, _, anchor in headings(text)}
 
 
 def links(text):

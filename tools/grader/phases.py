@@ -5,6 +5,7 @@ solutions, tests, bench, hints) lives in folders of the same name, so the
 folder is the single source of truth and nothing needs a registry.
 """
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,9 +51,13 @@ class Phase:
     def bench_target(self, track):
         return f"phase{self.number}_{track}_bench"
 
+    def test_prefix(self, track):
+        """What ctest puts before a gtest name: "exercises/01/"."""
+        return f"{track}/{self.number}/"
+
     def test_regex(self, track):
         """ctest -R pattern selecting this phase's tests of one track."""
-        return f"^{track}/{self.number}/"
+        return f"^{self.test_prefix(track)}"
 
 
 def read_title(readme, fallback):
@@ -90,11 +95,14 @@ class UnknownPhase(LookupError):
 
 
 def find(root, spec):
-    """Resolves "1", "01" or "01-goroutines" to a Phase."""
+    """Resolves "1", "01", "01-goroutines" or "goroutines" (any case) to a Phase."""
     phases = discover(root)
     spec = str(spec).strip()
     for phase in phases:
-        if spec in (phase.folder, phase.number) or (spec.isdigit() and int(spec) == int(phase.number)):
+        if spec.lower() in (phase.folder.lower(), phase.slug.lower(), phase.number) \
+                or (spec.isdigit() and int(spec) == int(phase.number)):
             return phase
     known = ", ".join(p.folder for p in phases) or "none (no phases/NN-slug folders)"
-    raise UnknownPhase(f"no phase {spec!r}; known phases: {known}")
+    close = difflib.get_close_matches(spec.lower(), [p.slug for p in phases], n=1)
+    guess = f" (did you mean {next(p.folder for p in phases if p.slug == close[0])}?)" if close else ""
+    raise UnknownPhase(f"no phase {spec!r}{guess}; known phases: {known}")

@@ -4,11 +4,7 @@ Machine-readable exports (results.json, junit.xml) live in export.py; this
 module only formats text, so the same wording appears in both places.
 """
 
-import re
-import shlex
-
 from . import hints as hints_mod
-from .cmake import ctest_argv
 
 
 def rate(test, repeat):
@@ -28,12 +24,12 @@ def failure_text(test):
     return test.reason
 
 
-def hint_lines(phase, test, hints):
-    """The hint's first paragraph and its Reread pointer, or nothing."""
+def hint_lines(phase, test, hints, full=False):
+    """The hint's first paragraph (every paragraph when full) and its Reread pointer, or nothing."""
     hint = hints_mod.lookup(hints, test)
     if hint is None:
         return []
-    lines = [hint.first] if hint.first else []
+    lines = [p for p in [hint.first] + (list(hint.more) if full else []) if p]
     reread = hint.reread_for_terminal(f"phases/{phase.folder}")
     if reread:
         lines.append(f"Reread: {reread}")
@@ -46,10 +42,8 @@ def print_tests(term, result, repeat=1):
     for test in result.tests:
         word = verdict(test)
         colour = term.green if word == "PASS" else term.yellow if word == "FLAKY" else term.red
-        line = f"  {colour(f'{word:<5}')} {test.test}{rate(test, repeat)}"
-        if not test.passed:
-            line += f" — {failure_text(test)}"
-        term.print(line)
+        line = f"{test.test}{rate(test, repeat)}" + ("" if test.passed else f" — {failure_text(test)}")
+        term.wrapped(line, indent=" " * 8, first="  ", lead=colour(f"{word:<5}") + " ")
         # A hint explains a wrong answer; for code not written yet the
         # "not implemented yet: X" line says all there is to say.
         if not test.passed and not failure_text(test).startswith("not implemented yet"):
@@ -58,8 +52,9 @@ def print_tests(term, result, repeat=1):
 
 
 def summary_line(result):
-    """"phase 01 (exercises, default): 3/12 passed" (+ flaky count)."""
-    head = f"phase {result.phase.number} ({result.track}, {result.preset})"
+    """"phase 01 (exercises, default): 3/12 passed" (+ flaky count, + TEST=...)."""
+    only = f", TEST={result.only.text}" if result.only is not None else ""
+    head = f"phase {result.phase.number} ({result.track}, {result.preset}{only})"
     if not result.compiled:
         return f"{head}: does not compile" + (f" (0/{result.total} passed)" if result.total else "")
     text = f"{head}: {result.passed}/{result.total} passed"
@@ -68,18 +63,29 @@ def summary_line(result):
     return text
 
 
-def rerun_command(ctx, preset, test_name):
-    """The ctest command that reruns one test with its full output (and the
-    run's chaos settings, so the same pauses come again)."""
-    argv = ctest_argv(ctx, preset, "^" + re.escape(test_name) + "$") + ["--output-on-failure"]
-    env = ctx.test_env or {}
-    prefix = [f"{k}={env[k]}" for k in ("WORKBOOK_CHAOS", "WORKBOOK_CHAOS_SEED") if env.get("WORKBOOK_CHAOS") == "1"]
-    return shlex.join(prefix + argv)
+def rerun_command(result, test):
+    """The make command that rebuilds and reruns one test, printing its whole output."""
+    extra = "".join(f" {k}={v}" for k, v, default in (("TRACK", result.track, "exercises"),
+                                                      ("PRESET", result.preset, "default")) if v != default)
+    return f"make test PHASE={result.phase.number} TEST={test.test}{extra}"
+
+
+OUTPUT_LINES = 150
+
+
+def print_output(term, test, limit=OUTPUT_LINES):
+    """A failed test's own output (its last `limit` lines), for a run of that one test."""
+    lines = test.output.rstrip().splitlines()
+    term.print(term.dim(f"-- output of {test.test}" + (f" (last {limit} lines)" if len(lines) > limit else "")))
+    term.print("\n".join(lines[-limit:]))
+    term.print(term.dim("--"))
 
 
 def print_phase(ctx, result, repeat=1):
     """The full report of `workbook test`."""
     term = ctx.term
+    if result.only is not None and result.only.widened:
+        term.print(f"no test is named {result.only.text!r}: running those whose name contains it")
     if not result.compiled:
         term.print(term.red(f"phase {result.phase.number} ({result.track}) does not compile:"))
         term.print(result.compile_errors)
@@ -88,6 +94,8 @@ def print_phase(ctx, result, repeat=1):
         return
     if result.run.problem:
         term.print(term.red(result.run.problem))
+    if result.total == 1 and result.run.failed:
+        print_output(term, result.tests[0])
     print_tests(term, result, repeat)
     term.print()
     good = result.total and result.passed == result.total
@@ -96,7 +104,8 @@ def print_phase(ctx, result, repeat=1):
     if failed:
         logs = ", ".join(ctx.rel(p) for p in result.run.logs)
         term.print(term.dim(f"full output of the failures: {logs}"))
-        term.print(term.dim(f"rerun one verbosely: {rerun_command(ctx, result.preset, failed[0].name)}"))
+        if result.total > 1:
+            term.print(term.dim(f"one test with its whole output: {rerun_command(result, failed[0])}"))
 
 
 def tsan_verdict(result):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from . import cmake, results
+from . import cmake, results, selection
 from .classify import classify, is_tsan_report
 
 
@@ -24,6 +24,7 @@ class TestResult:
     reason: str = ""        # its one-line reason
     output: str = ""        # its full output
     tsan_report: bool = False
+    seconds: float = 0.0    # time spent in all its runs
 
     @property
     def test(self):
@@ -43,6 +44,7 @@ class TestResult:
 
     def add(self, outcome):
         self.runs += 1
+        self.seconds += outcome.seconds
         if outcome.passed:
             self.passes += 1
         elif not self.reason:
@@ -67,13 +69,13 @@ class RunResult:
         return [t for t in self.tests if not t.passed]
 
 
-def run_tests(ctx, preset, regex, log_stem, repeat=1):
+def run_tests(ctx, preset, regex, log_stem, repeat=1, exclude=None):
     """Runs one ctest selection `repeat` times; tests keep ctest's order."""
     by_name = {}
     run = RunResult()
     for k in range(1, repeat + 1):
         stem = log_stem if repeat == 1 else Path(f"{log_stem}.run{k}")
-        ctest = cmake.run_ctest(ctx, preset, regex, stem)
+        ctest = cmake.run_ctest(ctx, preset, regex, stem, exclude)
         run.logs.append(ctest.junit)
         try:
             outcomes = results.read_run(ctest.junit.read_text(encoding="utf-8", errors="replace"), ctest.console)
@@ -104,6 +106,7 @@ class PhaseResult:
     compile_errors: str = ""
     build_log: Path = None
     run: RunResult = field(default_factory=RunResult)
+    only: object = None     # selection.Filter that chose the tests; None: all of them
 
     @property
     def tests(self):
@@ -122,8 +125,9 @@ class PhaseResult:
         return [t for t in self.run.tests if t.flaky]
 
 
-def run_phase(ctx, phase, track, preset, repeat=1, list_on_failure=False):
-    """Builds and runs one phase of one track.
+def run_phase(ctx, phase, track, preset, repeat=1, list_on_failure=False, only=None):
+    """Builds and runs one phase of one track (only the tests the
+    selection.Filter `only` chooses, when given).
 
     With list_on_failure, a track that does not compile still lists every
     test of the phase, failed with "does not compile", so a grade's maximum
@@ -139,7 +143,17 @@ def run_phase(ctx, phase, track, preset, repeat=1, list_on_failure=False):
         return result
     if built.ok:
         stem = ctx.logs_dir(preset) / f"{track}-{phase.number}"
-        result.run = run_tests(ctx, preset, phase.test_regex(track), stem, repeat)
+        include, exclude = phase.test_regex(track), None
+        if only is not None:
+            names = _names(ctx, phase, track, preset)
+            result.only, chosen = selection.select(only, names)
+            if not chosen:
+                result.run.problem = (f"no test of phase {phase.number} matches TEST={only.text!r}; "
+                                      f"its suites: {selection.suites(names)}")
+                return result
+            prefix = phase.test_prefix(track)
+            include, exclude = result.only.include_regex(prefix), result.only.exclude_regex(prefix)
+        result.run = run_tests(ctx, preset, include, stem, repeat, exclude)
         return result
     result.compiled = False
     result.compile_errors = cmake.compiler_errors(built.output)
@@ -149,11 +163,15 @@ def run_phase(ctx, phase, track, preset, repeat=1, list_on_failure=False):
     return result
 
 
+def _names(ctx, phase, track, preset):
+    """The gtest names of one track's tests of a phase (its program is built)."""
+    prefix = phase.test_prefix(track)
+    return [name[len(prefix):] for name in cmake.list_tests(ctx, preset, phase.test_regex(track))]
+
+
 def _reference_names(ctx, phase, track, preset):
     """This track's test names, derived from the other track's test list."""
     other = "solutions" if track == "exercises" else "exercises"
     if not cmake.build(ctx, preset, phase.tests_target(other)).ok:
         return []
-    prefix = f"{other}/"
-    return [track + "/" + name[len(prefix):]
-            for name in cmake.list_tests(ctx, preset, phase.test_regex(other))]
+    return [phase.test_prefix(track) + name for name in _names(ctx, phase, other, preset)]

@@ -7,10 +7,13 @@ the cmake/ctest commands underneath the tool, not just the tool.
 """
 
 import os
+import re
 import shlex
+import shutil
 import sys
 import textwrap
 
+MAX_WIDTH, MIN_WIDTH = 100, 60
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "bold": "1", "dim": "2"}
 
 
@@ -23,6 +26,10 @@ class Term:
             color = self.stream.isatty() and "NO_COLOR" not in os.environ
         self.color = color
         self.echo_commands = echo_commands
+        # Paragraphs are wrapped here, between words, so that a narrow
+        # terminal never wraps them itself in the middle of one.
+        columns = shutil.get_terminal_size((MAX_WIDTH, 24)).columns if self.stream.isatty() else MAX_WIDTH
+        self.width = max(MIN_WIDTH, min(MAX_WIDTH, columns))
 
     def style(self, text, *names):
         """Wraps text in ANSI codes for each style name (no-op without colour)."""
@@ -46,6 +53,12 @@ class Term:
     def dim(self, text):
         return self.style(text, "dim")
 
+    def clear(self):
+        """Clears a terminal so that the next lines redraw the screen; nothing elsewhere."""
+        if self.stream.isatty():
+            self.stream.write("\033[H\033[2J")
+            self.stream.flush()
+
     def print(self, text=""):
         print(text, file=self.stream, flush=True)
 
@@ -58,12 +71,25 @@ class Term:
             line = f"(cd {shlex.quote(str(cwd))} && {line})"
         self.print(self.dim(f"$ {line}"))
 
-    def note(self, text, width=100):
+    def note(self, text):
         """A highlighted advisory paragraph (host problems, next steps)."""
-        self.print(self.yellow(textwrap.fill(" ".join(text.split()), width=width)))
+        self.print(self.yellow(textwrap.fill(" ".join(text.split()), width=self.width,
+                                             break_on_hyphens=False, break_long_words=False)))
 
-    def wrapped(self, text, indent, width=100):
-        """Prints a paragraph re-flowed to the terminal width under an indent."""
-        self.print(textwrap.fill(" ".join(text.split()), width=width,
-                                 initial_indent=indent, subsequent_indent=indent,
-                                 break_on_hyphens=False, break_long_words=False))
+    def wrapped(self, text, indent, first=None, lead=""):
+        """Prints a paragraph re-flowed to the terminal's width under an indent, words whole.
+
+        `first` is the first line's indent (default: `indent`); `lead` starts
+        the first line and may carry colour codes, which take no width.
+        """
+        first = indent if first is None else first
+        plain = self._strip(lead)
+        lines = textwrap.wrap(plain + " ".join(text.split()), width=self.width, initial_indent=first,
+                              subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
+        if lines and lead:
+            lines[0] = first + lead + lines[0][len(first) + len(plain):]
+        self.print("\n".join(lines))
+
+    @staticmethod
+    def _strip(text):
+        return re.sub(r"\033\[[0-9;]*m", "", text)

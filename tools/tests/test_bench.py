@@ -74,6 +74,14 @@ class MergeTest(unittest.TestCase):
         self.assertEqual(bench.format_ratio(row.ratio()), "2.00 (slower)")
         self.assertEqual(bench.format_ratio(0.5), "0.50 (faster)")
 
+    def test_only_rows_that_run_the_students_code_get_a_ratio(self):
+        row = self.rows[("SpawnJoin", "std_thread")]
+        row.yours = bench.Measurement("SpawnJoin/std_thread", ns_per_op=10000)
+        self.assertIsNone(row.ratio())
+        line = next(ln for ln in bench.table(self.rows.values()).splitlines() if "std_thread" in ln)
+        self.assertIn("(same code)", line)
+        self.assertNotIn("slower", line)
+
     def test_go_sub_benchmark_matches_args(self):
         self.assertEqual(self.rows[("Fanout", "go_go/4")].go["name"], "BenchmarkFanout/4")
 
@@ -81,6 +89,52 @@ class MergeTest(unittest.TestCase):
         row = self.rows[("SpawnJoin", "std_thread")]
         self.assertIsNone(row.ratio())
         self.assertIn("std_thread", bench.table(self.rows.values()))
+
+
+class RunsTest(unittest.TestCase):
+    """Several alternating runs: medians, their spread, and ratios inside the noise."""
+
+    @staticmethod
+    def runs(name, *times):
+        return [{name: bench.Measurement(name, ns_per_op=t)} for t in times]
+
+    def row(self, yours, reference):
+        name = "Chan/go_Chan"
+        merged = bench.merge(bench.combine(self.runs(name, *yours)), bench.combine(self.runs(name, *reference)), [])
+        return merged[0]
+
+    def test_median_and_spread(self):
+        m = bench.combine(self.runs("X/go_a", 30, 10, 20))["X/go_a"]
+        self.assertEqual((m.ns_per_op, m.runs), (20, (30, 10, 20)))
+        self.assertAlmostEqual(m.spread, 0.5)
+        self.assertEqual(bench.format_measurement(m), "20 ns ±50%")
+        self.assertIsNone(bench.combine(self.runs("X/go_a", 30))["X/go_a"].spread)
+
+    def test_an_error_in_any_run_stays(self):
+        runs = self.runs("X/go_a", 10) + [{"X/go_a": bench.Measurement("X/go_a", error="not implemented yet: f")}]
+        self.assertTrue(bench.combine(runs)["X/go_a"].not_implemented)
+
+    def test_overlapping_runs_are_within_noise(self):
+        row = self.row((100, 190, 150), (120, 130, 125))
+        self.assertTrue(row.within_noise())
+        self.assertEqual(bench.format_ratio(row.ratio(), row.within_noise()), "1.20 (within noise)")
+
+    def test_separate_runs_are_a_real_difference(self):
+        row = self.row((200, 210, 205), (100, 104, 102))
+        self.assertFalse(row.within_noise())
+        self.assertEqual(bench.format_ratio(row.ratio(), row.within_noise()), "2.01 (slower)")
+
+    def test_go_runs_combine_to_a_median(self):
+        text = GO.replace("BenchmarkFanout/4-2    \t  500000\t      2400 ns/op\n",
+                          "BenchmarkSpawnJoin-2   \t 3401052\t       300.0 ns/op\n"
+                          "BenchmarkSpawnJoin-2   \t 3401052\t       400.0 ns/op\n")
+        [row] = bench.combine_go(bench.parse_go(text))
+        self.assertEqual((row["ns_per_op"], row["runs"]), (352.1, [352.1, 300.0, 400.0]))
+        self.assertEqual(bench.format_go(row), "352 ns ±14%")
+        self.assertEqual(bench.format_go(None), "-")
+
+    def test_one_run_cannot_tell(self):
+        self.assertIsNone(self.row((200,), (100,)).within_noise())
 
 
 class BaselineTest(unittest.TestCase):

@@ -26,6 +26,12 @@ EXPECT_EQ = ("[ RUN      ] WaitGroup.Count\n/src/tests/01-goroutines/wait_group_
              "Expected equality of these values:\n  wg.count()\n    Which is: 3\n  2\nafter two adds\n"
              "[  FAILED  ] WaitGroup.Count (0 ms)\n")
 
+LOST_WAKE_UP = "wait() did not return after the last done(): a lost wake-up?"
+EXPECT_TRUE = ("[ RUN      ] WaitGroup.WaitBlocksUntilTheLastDone\n"
+               "/src/tests/01-goroutines/wait_group_test.cpp:55: Failure\n"
+               "Value of: go_test::eventually([&] { return returned.load(); })\n  Actual: false\nExpected: true\n"
+               f"{LOST_WAKE_UP}\n")
+
 
 class ClassifyTest(unittest.TestCase):
     def test_todo_from_gtest(self):
@@ -107,15 +113,32 @@ class ClassifyTest(unittest.TestCase):
     def test_crash_beats_leak(self):
         self.assertEqual(classify(LEAK + "go-workbook: crashed: SIGBUS in A.B\n", "Failed").kind, "crash")
 
-    def test_gtest_message_condensed(self):
+    def test_gtest_message_first_then_the_values(self):
         self.assertEqual(classify(EXPECT_EQ, "Failed").reason,
-                         "wait_group_test.cpp:42: Expected equality of these values: wg.count() Which is: 3 2 after two adds")
+                         "wait_group_test.cpp:42: after two adds (Expected equality of these values: wg.count() "
+                         "Which is: 3 2)")
 
-    def test_long_message_is_cut(self):
-        output = "/a/b.cpp:1: Failure\n" + "x" * 500 + "\n"
-        reason = classify(output, "Failed").reason
+    def test_a_true_false_check_says_only_the_tests_message(self):
+        self.assertEqual(classify(EXPECT_TRUE, "Failed").reason, "wait_group_test.cpp:55: " + LOST_WAKE_UP)
+        bare = EXPECT_TRUE.replace(LOST_WAKE_UP + "\n", "")
+        self.assertEqual(classify(bare, "Failed").reason,
+                         "wait_group_test.cpp:55: Value of: go_test::eventually([&] { return returned.load(); }) "
+                         "Actual: false Expected: true")
+
+    def test_a_timeout_after_the_tests_own_message_shows_that_message(self):
+        failure = classify(EXPECT_TRUE + DEADLOCK, "Failed")
+        self.assertEqual(failure.kind, "deadlock")
+        self.assertEqual(failure.reason, f"wait_group_test.cpp:55: {LOST_WAKE_UP} (then timed out after 10 s)")
+
+    def test_an_assertion_after_the_timeout_is_not_its_cause(self):
+        later = DEADLOCK + "/src/tests/support/test_main.cpp:70: Failure\nFailed\nleft over\n"
+        self.assertEqual(classify(later, "Failed").reason, "timed out after 10 s: probably a deadlock")
+
+    def test_a_long_message_is_cut_between_words(self):
+        words = " ".join(f"word{i}" for i in range(200))
+        reason = classify("/a/b.cpp:1: Failure\n" + words + "\n", "Failed").reason
         self.assertLessEqual(len(reason), MAX_REASON)
-        self.assertTrue(reason.endswith("…"))
+        self.assertRegex(reason, r" word\d+…$")
 
     def test_unknown(self):
         self.assertEqual(classify("", "Failed").kind, "other")

@@ -41,6 +41,10 @@ class ParseTest(unittest.TestCase):
     def test_first_paragraph_joined(self):
         self.assertEqual(self.hints["WaitGroup.Wait"].first, "`wait` must block while the counter is above zero.")
 
+    def test_later_paragraphs_for_make_hint(self):
+        self.assertEqual(self.hints["WaitGroup.Wait"].more, ("Second paragraph, not shown.",))
+        self.assertEqual(self.hints["WaitGroup.Wait"].reread_target(), ("The counter", "README.md#the-counter"))
+
     def test_reread(self):
         hint = self.hints["WaitGroup.Wait"]
         self.assertEqual(hint.reread, "[The counter](README.md#the-counter)")

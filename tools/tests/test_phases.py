@@ -38,8 +38,17 @@ class DiscoverTest(unittest.TestCase):
 
     def test_find_by_folder_and_unknown(self):
         self.assertEqual(phases.find(self.root, "02-channels").number, "02")
+        self.assertEqual(phases.find(self.root, "channels").number, "02")
+        self.assertEqual(phases.find(self.root, "Goroutines").number, "01")
         with self.assertRaises(phases.UnknownPhase):
             phases.find(self.root, "09")
+        with self.assertRaisesRegex(phases.UnknownPhase, r"did you mean 01-goroutines\?"):
+            phases.find(self.root, "gorutines")
+
+    def test_grade_phases_option(self):
+        from grader.commands.grade import chosen_phases
+        self.assertEqual([p.number for p in chosen_phases(self.root, "")], ["01", "02", "03"])
+        self.assertEqual([p.number for p in chosen_phases(self.root, "select, 01")], ["01", "03"])
 
 
 if __name__ == "__main__":

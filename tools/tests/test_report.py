@@ -51,6 +51,23 @@ class TerminalTest(Fixture):
         self.assertEqual(report.summary_line(self.ok), "phase 01 (exercises, tsan): 1/3 passed, 1 flaky")
         self.assertEqual(report.summary_line(self.broken), "phase 02 (exercises, tsan): does not compile (0/1 passed)")
 
+    def test_a_long_reason_is_wrapped_whole(self):
+        import io
+        from grader.term import Term
+        words = " ".join(f"word{i}" for i in range(40))
+        out = io.StringIO()
+        self.ok.tests[1].reason = words
+        report.print_tests(Term(stream=out, color=True), self.ok)
+        lines = [ln for ln in out.getvalue().splitlines() if "word" in ln]
+        self.assertEqual(" ".join(ln.split(" — ")[-1].strip() for ln in lines), words)
+        self.assertTrue(lines[0].startswith("  \033[31mFAIL \033[0m WaitGroup.Add — word0"))
+        self.assertTrue(all(ln.startswith(" " * 8) for ln in lines[1:]))
+        self.assertTrue(all(len(ln) <= 100 for ln in lines[1:]))
+
+    def test_rerun_command_rebuilds_through_make(self):
+        self.assertEqual(report.rerun_command(self.ok, self.ok.tests[1]),
+                         "make test PHASE=01 TEST=WaitGroup.Add PRESET=tsan")
+
     def test_flaky_reason(self):
         flaky = self.ok.tests[2]
         self.assertEqual(report.verdict(flaky), "FLAKY")
@@ -86,6 +103,25 @@ class ExportTest(Fixture):
         self.assertEqual(phases[0]["tsan"], "races in 1 tests")
         self.assertFalse(phases[1]["compiled"])
         json.dumps(doc)
+
+    def test_gradescope_fields(self):
+        for test in self.ok.tests:
+            test.seconds = 0.25
+        doc = export.gradescope(self.results, "tsan", "exercises", 1, "phase  passed\n01     1/3", seconds=12.4)
+        self.assertEqual((doc["execution_time"], doc["output_format"], doc["test_output_format"],
+                          doc["stdout_visibility"]), (12, "md", "text", "visible"))
+        self.assertTrue(doc["output"].startswith("```text\nphase  passed\n01     1/3\n```"))
+        self.assertEqual([t["number"] for t in doc["tests"]], ["1.1", "1.2", "1.3", "2.1"])
+        self.assertTrue(all(t["visibility"] == "visible" for t in doc["tests"]))
+        self.assertEqual(doc["tests"][0]["execution_time"], 0.25)
+
+    def test_junit_times_on_every_case_and_suite(self):
+        for test in self.ok.tests:
+            test.seconds = 0.5
+        root = ET.fromstring(export.junit(self.results, "tsan", "exercises").split("\n", 1)[1])
+        self.assertEqual(root.get("time"), "1.500")
+        self.assertEqual([s.get("time") for s in root.findall("testsuite")], ["1.500", "0.000"])
+        self.assertTrue(all(c.get("time") for c in root.iter("testcase")))
 
     def test_junit_is_valid_xml_without_control_characters(self):
         root = ET.fromstring(export.junit(self.results, "tsan", "exercises").split("\n", 1)[1])

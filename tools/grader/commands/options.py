@@ -4,7 +4,7 @@ import argparse
 
 
 def add_phase(parser, required=True):
-    parser.add_argument("--phase", required=required, metavar="NN", help="phase number (01) or folder (01-goroutines)")
+    parser.add_argument("--phase", required=required, metavar="NN", help="phase: its number (01), folder (01-goroutines) or slug (goroutines)")
 
 
 def add_track(parser):
@@ -19,7 +19,7 @@ def add_preset(parser, default="default"):
 
 
 def add_repeat(parser):
-    parser.add_argument("--repeat", type=_positive, default=1, metavar="N",
+    parser.add_argument("--repeat", type=positive, default=1, metavar="N",
                         help="run the tests N times; a test that fails any run counts as failed (FLAKY)")
 
 
@@ -27,11 +27,17 @@ def add_chaos(parser):
     parser.add_argument("--chaos", choices=["0", "1"], default="1",
                         help="chaos mode: pause threads at random at locks, notifies and waits, so timing bugs "
                              "fail every run (default: 1; not under tsan/asan)")
-    parser.add_argument("--seed", type=_positive, default=None, metavar="N",
+    parser.add_argument("--seed", type=positive, default=None, metavar="N",
                         help="chaos mode's seed: replays a failing run's pauses (default: a fresh one each run)")
 
 
-def _positive(text):
+def add_test_filter(parser):
+    parser.add_argument("--test", metavar="FILTER", default="",
+                        help="only the tests a gtest filter selects: Suite.Test, 'Suite.*', 'A.*:B.*-*Slow*'; "
+                             "a name without wildcards that names no test matches as a substring")
+
+
+def positive(text):
     try:
         value = int(text)
     except ValueError:

@@ -1,6 +1,6 @@
 """`workbook test`: build one phase, run its tests, explain every failure."""
 
-from .. import chaos, phases, report, runner, sanitizers
+from .. import chaos, next_step, phases, progress, report, runner, sanitizers, selection, stack
 from . import options
 
 EXIT_FAILED, EXIT_COMPILE = 1, 2
@@ -12,6 +12,7 @@ def register(subparsers):
     options.add_track(p)
     options.add_preset(p)
     options.add_repeat(p)
+    options.add_test_filter(p)
     options.add_chaos(p)
     p.set_defaults(func=run)
 
@@ -25,14 +26,27 @@ def exit_code(result):
 
 def run(args, ctx):
     phase = phases.find(ctx.root, args.phase)
+    term = ctx.term
+    earlier = [p for p in phases.discover(ctx.root) if p.number < phase.number]
+    stack_in_use = stack.configured(ctx.binary_dir(args.preset))
+    term.print(term.bold(f"== phase {phase.number} {phase.slug}: "
+                         f"{stack.describe(phase, args.track, stack_in_use, earlier)}, {args.preset} preset"))
     for note in sanitizers.host_notes(args.preset):
-        ctx.term.note(note)
+        term.note(note)
     settings = chaos.apply(args, ctx)
-    ctx.term.print(ctx.term.dim(settings.describe(args.preset)))
-    result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat)
+    term.print(term.dim(settings.describe(args.preset)))
+    only = selection.parse(args.test) if args.test else None
+    result = runner.run_phase(ctx, phase, args.track, args.preset, args.repeat, only=only)
+    from_earlier = stack.earlier_stub_failures(result, earlier, stack_in_use)
+    progress.record(ctx.root, result, "test")
     report.print_phase(ctx, result, args.repeat)
-    if result.run.failed and settings.active(args.preset):
-        ctx.term.print(ctx.term.dim(f"replay this run's chaos: {settings.replay(phase.number)}"))
-    for note in sanitizers.output_notes(result.tests):
-        ctx.term.note(note)
+    if settings.active(args.preset) and any(t.kind != "todo" for t in result.run.failed):
+        term.print(term.dim(f"replay this run's chaos: {settings.replay(phase.number)}"))
+    first = None if from_earlier else next_step.start_here(progress.from_result(result, "test"))
+    if first is not None:
+        term.print()
+        next_step.print_focus(term, phase, first, "start here:")
+    for note in sanitizers.output_notes(result.tests) + [stack.note(from_earlier, phase, args.preset)]:
+        if note:
+            term.note(note)
     return exit_code(result)
