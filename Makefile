@@ -30,7 +30,7 @@ WORKBOOK = $(PYTHON) tools/workbook.py
 # `+` line that turns any failure into status 1 (`python3 tools/workbook.py`
 # keeps the tool's own codes: 2 does not compile, 3 set-up problem).
 # MAKEFLAGS= keeps -q away from the programs the tool starts.
-TOOL_GOALS := test hint grade gradescope check bench watch list links
+TOOL_GOALS := test hint grade gradescope check mutate bench watch list links
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(TOOL_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -61,6 +61,9 @@ gradescope: ## Instructors: build/gradescope/autograder.zip for a Gradescope ass
 
 check: ## The project's own suite: reference passes default/tsan/asan, stubs fail every test, mutants caught, links
 	+@MAKEFLAGS= $(WORKBOOK) check --repeat $(REPEAT) $(CHAOS_ARGS) || exit 1
+
+mutate: need-phase ## Instructors: plant canonical concurrency bugs in a phase's reference, one at a time, and score its tests [ONLY=text]
+	+@MAKEFLAGS= $(WORKBOOK) mutate --phase $(PHASE) $(if $(ONLY),--only '$(ONLY)') $(CHAOS_ARGS) || exit 1
 
 bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01 [RUNS=3]
 	+@MAKEFLAGS= $(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET)) $(if $(RUNS),--runs $(RUNS)) || exit 1
