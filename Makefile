@@ -30,7 +30,7 @@ WORKBOOK = $(PYTHON) tools/workbook.py
 # `+` line that turns any failure into status 1 (`python3 tools/workbook.py`
 # keeps the tool's own codes: 2 does not compile, 3 set-up problem).
 # MAKEFLAGS= keeps -q away from the programs the tool starts.
-TOOL_GOALS := test hint grade gradescope check mutate bench watch list links
+TOOL_GOALS := test hint grade gradescope check mutate bench bench-report watch list links
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(TOOL_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -38,7 +38,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test hint grade gradescope check bench watch list links race-demo collector-demo format lint clean need-phase
+.PHONY: help setup test hint grade gradescope check bench watch list links race-demo collector-demo format lint clean need-phase mutate bench-report
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TEST=..] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -67,6 +67,9 @@ mutate: need-phase ## Instructors: plant canonical concurrency bugs in a phase's
 
 bench: need-phase ## Benchmarks: your track vs the reference (vs Go where installed): make bench PHASE=01 [RUNS=3]
 	+@MAKEFLAGS= $(WORKBOOK) bench --phase $(PHASE) --preset $(if $(filter default,$(PRESET)),release,$(PRESET)) $(if $(RUNS),--runs $(RUNS)) || exit 1
+
+bench-report: ## Every phase's reference vs its textbook baseline vs Go: build/bench/report.json + an SVG chart per phase [ROUNDS=3] [PHASES=]
+	+@MAKEFLAGS= $(WORKBOOK) bench-report $(if $(ROUNDS),--rounds $(ROUNDS)) --phases '$(PHASES)' || exit 1
 
 watch: need-phase ## Re-run a phase's tests whenever you save a file: make watch PHASE=01 [TEST='WaitGroup.*'] [VERBOSE=1]
 	+@MAKEFLAGS= $(WORKBOOK) watch --phase $(PHASE) --track $(TRACK) --preset $(PRESET) --test '$(TEST)' $(if $(VERBOSE),--verbose) $(CHAOS_ARGS) || exit 1

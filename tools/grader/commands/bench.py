@@ -41,11 +41,11 @@ def build_cpp(ctx, phase, track, preset):
     return exe
 
 
-def run_cpp(ctx, exe, regex, out):
+def run_cpp(ctx, exe, regex, out, extra=()):
     """One run of a benchmark program: {name: Measurement}, {} if it produced nothing."""
     term = ctx.term
     argv = [ctx.rel(exe), "--benchmark_format=json", f"--benchmark_out={ctx.rel(out)}",
-            "--benchmark_out_format=json"] + ([f"--benchmark_filter={regex}"] if regex else [])
+            "--benchmark_out_format=json"] + ([f"--benchmark_filter={regex}"] if regex else []) + list(extra)
     proc = context.run(ctx, argv, merge=False)
     if proc.returncode != 0:
         term.print(term.red(f"{exe.name} exited with code {proc.returncode}"))
