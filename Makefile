@@ -54,13 +54,13 @@ hint: need-phase ## The next failing test's hint and lesson section, from your l
 	+@MAKEFLAGS= $(WORKBOOK) hint --phase $(PHASE) --preset $(PRESET) --test '$(TEST)' || exit 1
 
 grade: ## The scorecard of every phase; results in build/grade/ (PRESET=tsan for the TSan verdict)
-	+@MAKEFLAGS= $(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --phases '$(PHASES)' $(CHAOS_ARGS) || exit 1
+	+@tools/setup.sh --quiet && MAKEFLAGS= $(WORKBOOK) grade --track $(TRACK) --preset $(PRESET) --repeat $(REPEAT) --phases '$(PHASES)' $(CHAOS_ARGS) || exit 1
 
 gradescope: ## Instructors: build/gradescope/autograder.zip for a Gradescope assignment [PRESET=tsan] [PHASES=01,02]
 	+@MAKEFLAGS= $(WORKBOOK) gradescope --preset $(PRESET) --phases '$(PHASES)' || exit 1
 
 check: ## The project's own suite: reference passes default/tsan/asan, stubs fail every test, mutants caught, links
-	+@MAKEFLAGS= $(WORKBOOK) check --repeat $(REPEAT) $(CHAOS_ARGS) || exit 1
+	+@tools/setup.sh --quiet && MAKEFLAGS= $(WORKBOOK) check --repeat $(REPEAT) $(CHAOS_ARGS) || exit 1
 
 mutate: need-phase ## Instructors: plant canonical concurrency bugs in a phase's reference, one at a time, and score its tests [ONLY=text]
 	+@MAKEFLAGS= $(WORKBOOK) mutate --phase $(PHASE) $(if $(ONLY),--only '$(ONLY)') $(CHAOS_ARGS) || exit 1
