@@ -36,6 +36,9 @@ endif()
 
 function(_workbook_track_options target track)
   target_compile_options(${target} PRIVATE ${WORKBOOK_WARNINGS})
+  if(WORKBOOK_PRESET MATCHES "^(default|asan)$")
+    target_compile_definitions(${target} PRIVATE GO_DCHECK_ON=1)  # go/dcheck.hpp's invariants
+  endif()
   if(track STREQUAL "solutions")
     target_compile_options(${target} PRIVATE -Werror)
   endif()

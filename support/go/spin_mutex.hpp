@@ -9,7 +9,8 @@
 // "Futexes Are Tricky"), so a long wait still costs no CPU.
 //
 // Meets the Lockable requirements (std::lock_guard, std::unique_lock work);
-// not recursive. Memory ordering: unlock() happens before the next lock()
+// not recursive. A thread-safety capability (go/thread_annotations.hpp): lock
+// it with go::SpinLock, below, and clang checks the GO_GUARDED_BY members. Memory ordering: unlock() happens before the next lock()
 // that acquires it, as for std::mutex.
 //
 // Under ThreadSanitizer it announces itself as a mutex (tsan_interface.h), so
@@ -22,6 +23,7 @@
 
 #include "go/chaos_point.hpp"
 #include "go/detail/futex.hpp"
+#include "go/thread_annotations.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -37,7 +39,7 @@
 
 namespace go {
 
-class SpinMutex {
+class GO_CAPABILITY("mutex") SpinMutex {
  public:
 #ifdef GO_SPIN_MUTEX_TSAN
   SpinMutex() { __tsan_mutex_create(this, 0); }
@@ -48,18 +50,21 @@ class SpinMutex {
   SpinMutex(const SpinMutex&) = delete;
   SpinMutex& operator=(const SpinMutex&) = delete;
 
-  bool try_lock() {
+  bool try_lock() GO_TRY_ACQUIRE(true) {
 #ifdef GO_SPIN_MUTEX_TSAN
     __tsan_mutex_pre_lock(this, __tsan_mutex_try_lock);
     const bool locked = acquire_once();
     __tsan_mutex_post_lock(this, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed), 0);
+    if (locked) GO_CHAOS_HOLDING(+1);
     return locked;
 #else
-    return acquire_once();
+    const bool locked = acquire_once();
+    if (locked) GO_CHAOS_HOLDING(+1);
+    return locked;
 #endif
   }
 
-  void lock() {
+  void lock() GO_ACQUIRE() {
     GO_CHAOS_POINT();  // a value checked before the lock may be stale once it is held
 #ifdef GO_SPIN_MUTEX_TSAN
     __tsan_mutex_pre_lock(this, 0);
@@ -68,9 +73,10 @@ class SpinMutex {
 #else
     acquire();
 #endif
+    GO_CHAOS_HOLDING(+1);
   }
 
-  void unlock() {
+  void unlock() GO_RELEASE() {
 #ifdef GO_SPIN_MUTEX_TSAN
     __tsan_mutex_pre_unlock(this, 0);
     release();
@@ -78,6 +84,7 @@ class SpinMutex {
 #else
     release();
 #endif
+    GO_CHAOS_HOLDING(-1);
     GO_CHAOS_POINT();  // between the unlock and whatever the caller does next (a wake-up)
   }
 
@@ -111,6 +118,38 @@ class SpinMutex {
   }
 
   std::atomic<std::uint32_t> state_{kUnlocked};
+};
+
+// go::SpinLock: std::unique_lock for a SpinMutex, annotated, so that clang's
+// analysis knows which code holds the lock. Unlocks on destruction if it
+// still holds it; unlock() may come earlier (a hand-off that releases the
+// lock before it wakes its peer).
+class GO_SCOPED_CAPABILITY SpinLock {
+ public:
+  explicit SpinLock(SpinMutex& mu) GO_ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
+  ~SpinLock() GO_RELEASE() {
+    if (held_) mu_.unlock();
+  }
+  SpinLock(const SpinLock&) = delete;
+  SpinLock& operator=(const SpinLock&) = delete;
+
+  void unlock() GO_RELEASE() {
+    held_ = false;
+    mu_.unlock();
+  }
+  void lock() GO_ACQUIRE() {
+    mu_.lock();
+    held_ = true;
+  }
+  // unlock(), called by a function this lock's owner passed it to (the
+  // channel's hand-offs release the lock between waking a peer and
+  // returning): the analysis follows no lock into a callback, so for it the
+  // owner still holds the lock until the destructor, which checks held_.
+  void unlock_in_callee() GO_NO_THREAD_SAFETY_ANALYSIS { unlock(); }
+
+ private:
+  SpinMutex& mu_;
+  bool held_ = true;
 };
 
 }  // namespace go

@@ -93,8 +93,12 @@ TEST(SpinMutex, ExcludesAndPublishesUnderContention) {
   });
   EXPECT_EQ(counter, kThreads * kIncrements);
   EXPECT_EQ(shadow, counter);
-  EXPECT_TRUE(mu.try_lock());
-  EXPECT_FALSE(mu.try_lock()) << "not recursive: a held lock cannot be taken again";
+  if (!mu.try_lock()) {
+    ADD_FAILURE() << "every thread unlocked it: try_lock() must take it";
+    return;
+  }
+  const bool again = mu.try_lock();
+  EXPECT_FALSE(again) << "not recursive: a held lock cannot be taken again";
   mu.unlock();
 }
 

@@ -113,16 +113,21 @@ constexpr std::int64_t kBudgetDivisor = 4;
 // One pause point: most calls pass straight through; one in eight yields the
 // core or sleeps 1 to 64 microseconds (long enough for the other core's
 // thread to run a few hundred instructions of its own, short enough that a
-// test's thousands of lock operations stay fast).
-void maybe_pause() {
+// test's thousands of lock operations stay fast). A light point (support/go's
+// spin locks and parkers, which a channel or a select passes several times
+// per operation, some while holding another lock) only yields, one call in
+// sixteen: a sleep there would stall every thread spinning on that lock.
+enum class Weight { full, light };
+
+void maybe_pause(Weight weight = Weight::full) {
   if (!enabled() || pausing) return;
   const std::uint64_t r = draw();
-  if ((r & 7) != 0) return;
+  if ((r & (weight == Weight::full ? 7 : 15)) != 0) return;
   const std::int64_t start = now_ns();
   if (first_event_ns == 0) first_event_ns = start;
   if (paused_ns > (start - first_event_ns) / kBudgetDivisor) return;  // over budget
   pausing = true;
-  if ((r >> 3) & 1) {
+  if (weight == Weight::light || ((r >> 4) & 1)) {
     __sched_yield();
   } else {
     const timespec pause{0, static_cast<long>(1000 * (1 + ((r >> 8) & 63)))};
@@ -189,7 +194,7 @@ void* start_thread(void* raw) {
 extern "C" {
 
 // go/chaos_point.hpp: the pause points of support/go's own primitives.
-void workbook_chaos_point() noexcept { maybe_pause(); }
+void workbook_chaos_point() noexcept { maybe_pause(Weight::light); }
 
 int pthread_mutex_lock(pthread_mutex_t* mutex) {
   maybe_pause();

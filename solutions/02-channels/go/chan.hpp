@@ -93,6 +93,7 @@
 #include "go/chan_status.hpp"
 #include "go/chan_views.hpp"
 #include "go/clock.hpp"
+#include "go/dcheck.hpp"
 #include "go/detail/bounded_ring.hpp"
 #include "go/detail/select_group.hpp"
 #include "go/panic.hpp"
@@ -132,7 +133,9 @@ class Chan {
     T* outgoing = nullptr;                 // sender: the value to hand over
     bool may_defer = false;                // buffered send(): its wake-up may be deferred
     Waiter* next = nullptr;
-    std::optional<T> incoming;             // receiver (unbuffered): the value lands here
+    // The value handed over: where a receiver's value lands (unbuffered), or
+    // where a parked unbuffered send() keeps its own (outgoing points at it).
+    std::optional<T> value;
 
     Waiter() = default;
     Waiter(const Waiter&) = delete;
@@ -152,6 +155,7 @@ class Chan {
 
     bool empty() const { return head == nullptr; }
     void push(Waiter* w) {
+      GO_DCHECK(!w->queued);  // a waiter is in at most one queue, once
       w->queued = true;
       w->next = nullptr;
       (tail ? tail->next : head) = w;
@@ -209,16 +213,16 @@ class Chan {
     }
     SpinMutex mu;
     const std::size_t cap;
-    bool closed = false;  // guarded by mu
-    WaitQueue receivers;  // guarded by mu
-    WaitQueue senders;    // guarded by mu
-    WaitQueue deferred;   // guarded by mu: senders done, their wake-up deferred (buffered only)
+    bool closed GO_GUARDED_BY(mu) = false;
+    WaitQueue receivers GO_GUARDED_BY(mu);
+    WaitQueue senders GO_GUARDED_BY(mu);
+    WaitQueue deferred GO_GUARDED_BY(mu);  // senders done, their wake-up deferred (buffered only)
     std::optional<detail::BoundedRing<T>> ring;  // buffered channels only; lock-free
 
     // Takes a waiter out of its queue (if still there). A buffered channel
     // whose queue runs empty disarms the ring's wake-up bit, so peers go back
     // to the fast path.
-    void dequeue(Waiter* w) {
+    void dequeue(Waiter* w) GO_REQUIRES(mu) {
       if (!w->queued) return;
       WaitQueue& queue = w->outgoing ? senders : receivers;
       queue.remove(w);
@@ -227,14 +231,14 @@ class Chan {
     // Queues a waiter of a buffered channel and arms the ring's wake-up bit.
     // false (and the waiter is not queued): the ring is no longer full
     // (empty), or is closed: look again instead of parking.
-    bool enqueue_armed(Waiter* w) {
+    bool enqueue_armed(Waiter* w) GO_REQUIRES(mu) {
       const bool sender = w->outgoing != nullptr;
       (sender ? senders : receivers).push(w);
       if (sender ? ring->arm_sender_wakeup() : ring->arm_receiver_wakeup()) return true;
       dequeue(w);
       return false;
     }
-    void disarm(const WaitQueue& queue) {
+    void disarm(const WaitQueue& queue) GO_REQUIRES(mu) {
       if (&queue == &senders) {
         ring->disarm_sender_wakeup();
       } else {
@@ -266,16 +270,17 @@ class Chan {
       buffered_send(s, value);
       return;
     }
-    std::unique_lock lock(s.mu);
-    if (send_now(s, value, [&] { lock.unlock(); })) return;
+    SpinLock lock(s.mu);
+    if (send_now(s, value, [&] { lock.unlock_in_callee(); })) return;
     Waiter me;
     // The value waits in our waiter, on the line the receiver reads anyway
     // (for a small T), not in our stack frame, one cache miss further.
-    me.incoming.emplace(std::move(value));
-    me.outgoing = &*me.incoming;
+    me.value.emplace(std::move(value));
+    me.outgoing = &*me.value;
     s.senders.push(&me);
     lock.unlock();
     me.park();
+    GO_DCHECK(me.outcome == Outcome::done || me.outcome == Outcome::closed);  // Go: "chansend: spurious wakeup"
     if (me.outcome != Outcome::done) throw panic("send on closed channel");  // close() released us
   }
 
@@ -289,13 +294,14 @@ class Chan {
       buffered_recv(s, out);
       return out;
     }
-    std::unique_lock lock(s.mu);
-    if (recv_now(s, out, [&] { lock.unlock(); })) return out;
+    SpinLock lock(s.mu);
+    if (recv_now(s, out, [&] { lock.unlock_in_callee(); })) return out;
     Waiter me;
     s.receivers.push(&me);
     lock.unlock();
     me.park();
-    return std::move(me.incoming);  // empty when close() released us
+    GO_DCHECK(me.outcome == Outcome::done || me.outcome == Outcome::closed);  // woken with an outcome
+    return std::move(me.value);  // empty when close() released us
   }
 
   // try_send: sends only if that needs no waiting. full (and value untouched)
@@ -303,9 +309,9 @@ class Chan {
   ChanStatus try_send(T&& value) {
     if (!state_) return ChanStatus::full;
     State& s = *state_;
-    if (s.ring) return buffered_try_send(s, value, kExact) ? ChanStatus::ok : ChanStatus::full;
-    std::unique_lock lock(s.mu);
-    return send_now(s, value, [&] { lock.unlock(); }) ? ChanStatus::ok : ChanStatus::full;
+    if (s.ring) return buffered_try_send(s, value, kWaitInProgress) ? ChanStatus::ok : ChanStatus::full;
+    SpinLock lock(s.mu);
+    return send_now(s, value, [&] { lock.unlock_in_callee(); }) ? ChanStatus::ok : ChanStatus::full;
   }
   ChanStatus try_send(const T& value) {
     T copy(value);
@@ -320,10 +326,10 @@ class Chan {
     State& s = *state_;
     bool finished = false;
     if (s.ring) {
-      finished = buffered_try_recv(s, result.value, kExact);
+      finished = buffered_try_recv(s, result.value, kWaitInProgress);
     } else {
-      std::unique_lock lock(s.mu);
-      finished = recv_now(s, result.value, [&] { lock.unlock(); });
+      SpinLock lock(s.mu);
+      finished = recv_now(s, result.value, [&] { lock.unlock_in_callee(); });
     }
     if (finished) result.status = result.value ? ChanStatus::ok : ChanStatus::closed;
     return result;
@@ -339,8 +345,8 @@ class Chan {
     State& s = *state_;
     for (;;) {
       if (s.ring && buffered_try_send(s, value)) return ChanStatus::ok;  // (takes the lock only to wake)
-      std::unique_lock lock(s.mu);
-      if (!s.ring && send_now(s, value, [&] { lock.unlock(); })) return ChanStatus::ok;
+      SpinLock lock(s.mu);
+      if (!s.ring && send_now(s, value, [&] { lock.unlock_in_callee(); })) return ChanStatus::ok;
       if (clock.now() >= deadline) return ChanStatus::timeout;
       auto me = std::make_shared<Waiter>();
       me->outgoing = &value;
@@ -355,7 +361,8 @@ class Chan {
         case Outcome::done: return ChanStatus::ok;
         case Outcome::timed_out: return ChanStatus::timeout;
         case Outcome::closed: throw panic("send on closed channel");
-        default: continue;  // retry
+        case Outcome::retry: continue;
+        case Outcome::pending: GO_DCHECK(!"woken without an outcome"); continue;
       }
     }
   }
@@ -381,8 +388,8 @@ class Chan {
     State& s = *state_;
     for (;;) {
       bool finished = s.ring && buffered_try_recv(s, result.value);  // (takes the lock only to wake)
-      std::unique_lock lock(s.mu);
-      if (!finished && !s.ring) finished = recv_now(s, result.value, [&] { lock.unlock(); });
+      SpinLock lock(s.mu);
+      if (!finished && !s.ring) finished = recv_now(s, result.value, [&] { lock.unlock_in_callee(); });
       if (finished) {
         result.status = result.value ? ChanStatus::ok : ChanStatus::closed;
         return result;
@@ -399,11 +406,12 @@ class Chan {
       switch (me->outcome) {
         case Outcome::done:
           result.status = ChanStatus::ok;
-          result.value = std::move(me->incoming);
+          result.value = std::move(me->value);
           return result;
         case Outcome::timed_out: return result;
         case Outcome::closed: result.status = ChanStatus::closed; return result;
-        default: continue;  // retry
+        case Outcome::retry: continue;
+        case Outcome::pending: GO_DCHECK(!"woken without an outcome"); continue;
       }
     }
   }
@@ -419,7 +427,7 @@ class Chan {
     State& s = *state_;
     WaitQueue released;
     {
-      std::lock_guard lock(s.mu);
+      SpinLock lock(s.mu);
       if (s.closed) throw panic("close of closed channel");
       s.closed = true;
       if (s.ring) s.ring->close();  // from now on no value can enter the ring
@@ -434,6 +442,7 @@ class Chan {
         released.push(w);
       }
       while (Waiter* w = s.deferred.pop()) released.push(w);  // done before the close: they return normally
+      GO_DCHECK(s.receivers.empty() && s.senders.empty());  // closed => nobody waits
     }
     while (Waiter* w = released.pop()) w->wake();  // outside the lock
   }
@@ -450,14 +459,18 @@ class Chan {
   std::default_sentinel_t end() { return {}; }
 
   // --- The select protocol: what go::select (phase 03) needs, not for users.
-  // Every call but select_mutex() requires select_mutex() to be held.
+  // Every call but select_mutex() and select_version() requires
+  // select_mutex() to be held. go::select locks a set of channels only known
+  // at run time, which clang's analysis cannot follow: these entry points
+  // opt out of it (GO_NO_THREAD_SAFETY_ANALYSIS), and the rule is checked by
+  // the select tests instead.
   using SelectWaiter = Waiter;
   SpinMutex* select_mutex() const { return state_ ? &state_->mu : nullptr; }
   template <class Unlock>
-  bool select_send_now(T& value, Unlock&& unlock) {
+  bool select_send_now(T& value, Unlock&& unlock) GO_NO_THREAD_SAFETY_ANALYSIS {
     State& s = *state_;
     if (!s.ring) return send_now(s, value, std::forward<Unlock>(unlock));
-    const auto status = s.ring->try_push(value, kExact);
+    const auto status = s.ring->try_push(value, kWaitInProgress);
     if (status == Ring::Status::closed) throw panic("send on closed channel");
     if (status == Ring::Status::full_or_empty) return false;
     Wakeups wakeups;
@@ -467,10 +480,10 @@ class Chan {
     return true;
   }
   template <class Unlock>
-  bool select_recv_now(std::optional<T>& out, Unlock&& unlock) {
+  bool select_recv_now(std::optional<T>& out, Unlock&& unlock) GO_NO_THREAD_SAFETY_ANALYSIS {
     State& s = *state_;
     if (!s.ring) return recv_now(s, out, std::forward<Unlock>(unlock));
-    const auto status = s.ring->try_pop(out, kExact);
+    const auto status = s.ring->try_pop(out, kWaitInProgress);
     if (status == Ring::Status::full_or_empty) return false;
     Wakeups wakeups;
     if (status == Ring::Status::ok_wake_peer) after_pop_locked(s, wakeups);
@@ -481,9 +494,15 @@ class Chan {
   // Queue a select's waiter. false: a buffered channel's ring changed since
   // the poll (it moves without the lock) and the case may be ready now: the
   // waiter was not queued; poll again.
-  bool select_enqueue_send(Waiter* w) { return enqueue_for_select(w, state_->senders); }
-  bool select_enqueue_recv(Waiter* w) { return enqueue_for_select(w, state_->receivers); }
-  void select_dequeue(Waiter* w) { state_->dequeue(w); }  // no-op if a peer already took it out
+  bool select_enqueue_send(Waiter* w) GO_NO_THREAD_SAFETY_ANALYSIS {
+    return enqueue_for_select(w, state_->senders);
+  }
+  bool select_enqueue_recv(Waiter* w) GO_NO_THREAD_SAFETY_ANALYSIS {
+    return enqueue_for_select(w, state_->receivers);
+  }
+  void select_dequeue(Waiter* w) GO_NO_THREAD_SAFETY_ANALYSIS {  // no-op if a peer already took it out
+    state_->dequeue(w);
+  }
   // Changes whenever a buffered value moves or the channel closes (no lock
   // needed). A select that found no case ready reads every channel's version
   // before and after its poll: equal readings mean the poll saw one instant.
@@ -524,7 +543,7 @@ class Chan {
       me.outgoing = &value;
       me.may_defer = true;
       {
-        std::lock_guard lock(s.mu);
+        SpinLock lock(s.mu);
         if (!s.enqueue_armed(&me)) continue;  // room (or closed) after all
       }
       park_deferrable(s, me);
@@ -547,7 +566,7 @@ class Chan {
       // A deferred wake-up comes after half a ring of receives: spinning for
       // it would only take CPU from the receivers (a small ring is the exception).
       if (me.parker->park_for(timeout, /*spin=*/s.cap < kSpinFreeCapacity)) return;  // woken: outcome is set
-      std::unique_lock lock(s.mu);
+      SpinLock lock(s.mu);
       if (me.outcome == Outcome::pending) continue;  // still blocked
       if (me.queued) {  // in s.deferred: take ourselves out, our send is done
         s.deferred.remove(&me);
@@ -567,7 +586,7 @@ class Chan {
       Waiter me;
       Wakeups wakeups;
       {
-        std::lock_guard lock(s.mu);
+        SpinLock lock(s.mu);
         if (!s.enqueue_armed(&me)) continue;  // a value (or close) after all
         // The ring is empty, so any deferred wake-up is due (the receiver whose
         // claim got there may have claimed before the wake-up was filed).
@@ -575,18 +594,20 @@ class Chan {
       }
       wakeups.wake();
       me.park();  // retry: a sender published, or close() came
+      GO_DCHECK(me.outcome == Outcome::retry);
     }
   }
 
   // The operations that answer "not now" to their caller (try_send, try_recv,
   // a select's poll) must not say full/empty because of a peer that is
-  // half-way through its move: kExact makes the ring wait for it. The blocking
-  // ones look again anyway and skip the extra read (see bounded_ring.hpp).
-  static constexpr bool kExact = true;
+  // half-way through its move: kWaitInProgress makes the ring wait for it.
+  // The blocking ones look again anyway and skip the extra read (see
+  // bounded_ring.hpp, wait_in_progress).
+  static constexpr bool kWaitInProgress = true;
 
   // One attempt, without the lock. True when sent. Panics on a closed channel.
-  static bool buffered_try_send(State& s, T& value, bool exact = false) {
-    switch (s.ring->try_push(value, exact)) {
+  static bool buffered_try_send(State& s, T& value, bool wait_in_progress = false) {
+    switch (s.ring->try_push(value, wait_in_progress)) {
       case Ring::Status::ok: return true;
       case Ring::Status::ok_wake_peer: wake_one(s, &Chan::after_push_locked); return true;
       case Ring::Status::closed: throw panic("send on closed channel");
@@ -594,8 +615,8 @@ class Chan {
     }
   }
   // One attempt, without the lock. True when done: a value, or closed and drained.
-  static bool buffered_try_recv(State& s, std::optional<T>& out, bool exact = false) {
-    switch (s.ring->try_pop(out, exact)) {
+  static bool buffered_try_recv(State& s, std::optional<T>& out, bool wait_in_progress = false) {
+    switch (s.ring->try_pop(out, wait_in_progress)) {
       case Ring::Status::ok: return true;
       case Ring::Status::ok_wake_peer: wake_one(s, &Chan::after_pop_locked); return true;
       case Ring::Status::closed: return true;
@@ -606,13 +627,13 @@ class Chan {
   static void wake_one(State& s, void (*after_locked)(State&, Wakeups&)) {
     Wakeups wakeups;
     {
-      std::lock_guard lock(s.mu);
+      SpinLock lock(s.mu);
       after_locked(s, wakeups);
     }
     wakeups.wake();
   }
   // A value entered the ring: one waiting receiver should look again.
-  static void after_push_locked(State& s, Wakeups& wakeups) {
+  static void after_push_locked(State& s, Wakeups& wakeups) GO_REQUIRES(s.mu) {
     if (Waiter* receiver = s.receivers.pop_claimed()) wakeups.add(receiver, Outcome::retry);
     if (s.receivers.empty()) s.disarm(s.receivers);
   }
@@ -620,7 +641,7 @@ class Chan {
   // hand-off: its send has happened), and defer its wake-up if it allows. If
   // a faster sender took the slot, the waiter looks again. Also wakes the
   // deferred senders once their wake-up is due.
-  static void after_pop_locked(State& s, Wakeups& wakeups) {
+  static void after_pop_locked(State& s, Wakeups& wakeups) GO_REQUIRES(s.mu) {
     if (!s.deferred.empty() && s.ring->deferred_wakeup_due()) {
       while (Waiter* w = s.deferred.pop()) wakeups.add(w, Outcome::done);
       s.ring->clear_deferred_wakeup();
@@ -643,7 +664,7 @@ class Chan {
     }
   }
 
-  bool enqueue_for_select(Waiter* w, WaitQueue& queue) {
+  bool enqueue_for_select(Waiter* w, WaitQueue& queue) GO_NO_THREAD_SAFETY_ANALYSIS {  // (see the select protocol)
     if (!state_->ring) {
       queue.push(w);
       return true;
@@ -663,10 +684,10 @@ class Chan {
   // waiter, is released as early as possible: the waiter is already out of
   // the queue, so nothing else can reach it, and we never touch it again.
   template <class Unlock>
-  static bool send_now(State& s, T& value, Unlock&& unlock) {
+  static bool send_now(State& s, T& value, Unlock&& unlock) GO_REQUIRES(s.mu) {
     if (s.closed) throw panic("send on closed channel");
     if (Waiter* receiver = s.receivers.pop_claimed()) {
-      receiver->incoming.emplace(std::move(value));  // straight into its waiter
+      receiver->value.emplace(std::move(value));  // straight into its waiter
       receiver->outcome = Outcome::done;
       receiver->wake();
       unlock();
@@ -679,7 +700,7 @@ class Chan {
   // out holds the value, or stays empty because the channel is closed. Same
   // locking rules as send_now.
   template <class Unlock>
-  static bool recv_now(State& s, std::optional<T>& out, Unlock&& unlock) {
+  static bool recv_now(State& s, std::optional<T>& out, Unlock&& unlock) GO_REQUIRES(s.mu) {
     if (Waiter* sender = s.senders.pop_claimed()) {  // take it from the sender's hands
       out.emplace(std::move(*sender->outgoing));
       sender->outcome = Outcome::done;
@@ -699,7 +720,7 @@ class Chan {
       auto s = weak.lock();
       if (!s) return;
       {
-        std::lock_guard lock(s->mu);
+        SpinLock lock(s->mu);
         if (!me->queued) return;  // a peer or close() got there first
         s->dequeue(me.get());
         me->outcome = Outcome::timed_out;

@@ -86,11 +86,13 @@ class SelectLocks {
   SelectLocks& operator=(const SelectLocks&) = delete;
   ~SelectLocks() { unlock(); }
 
-  void lock() {
+  // A set of locks known only at run time is beyond clang's analysis: the
+  // order rule is the sort, and the tests of phase 03 check the rest.
+  void lock() GO_NO_THREAD_SAFETY_ANALYSIS {
     for (SpinMutex* mu : order_) mu->lock();
     held_ = true;
   }
-  void unlock() {
+  void unlock() GO_NO_THREAD_SAFETY_ANALYSIS {
     if (!held_) return;
     held_ = false;
     for (auto it = order_.rbegin(); it != order_.rend(); ++it) (*it)->unlock();
@@ -145,7 +147,7 @@ class RecvOp final : public SelectOp {
   void dequeue() override { case_.ch.select_dequeue(&waiter_); }
   bool complete_after_wake() override {  // done: the waiter holds the value; closed: nothing
     if (waiter_.outcome == Chan<T>::Outcome::retry) return false;
-    slot_ = std::move(waiter_.incoming);
+    slot_ = std::move(waiter_.value);
     return true;
   }
   void run() override { std::invoke(case_.handler, std::move(slot_)); }
