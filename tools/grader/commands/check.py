@@ -9,6 +9,7 @@ It guards the promises the workbook makes to students:
     tests its patch names;
   * every test has a hint, and every hint belongs to a test;
   * every relative link and anchor in the markdown resolves;
+  * every test file tests/NN-slug/*_test.cpp is declared in phases.cmake;
   * the benchmark programs of both tracks compile (release preset), so that
     `make bench` works on the untouched stubs and on the reference;
   * the grader's own unit tests (tools/tests) pass;
@@ -216,6 +217,15 @@ def check_benches(ctx, checks):
     checks.result(ok, f"{BENCH_PRESET}: benchmarks " + ("compile for both tracks" if ok else "do not compile"))
 
 
+def check_declared_tests(ctx, checks):
+    """phases.cmake is the truth for which test files build: none left out."""
+    ctx.term.print(ctx.term.bold("== tests: every tests/NN-slug/*_test.cpp is declared in phases.cmake"))
+    undeclared = phases.undeclared_tests(ctx.root)
+    for path in undeclared:
+        checks.problem(f"{path} is in no workbook_phase() TESTS list (phases.cmake): it is never built")
+    checks.result(not undeclared, f"tests: {len(undeclared)} test file(s) not declared in phases.cmake")
+
+
 def check_links(ctx, checks):
     ctx.term.print(ctx.term.bold("== links: relative links and anchors resolve"))
     broken = links.check(ctx.root)
@@ -261,6 +271,7 @@ def run(args, ctx):
     else:
         check_hints(ctx, checks, names, skipped)
     check_benches(ctx, checks)
+    check_declared_tests(ctx, checks)
     check_links(ctx, checks)
     check_grader(ctx, checks)
     term = ctx.term
