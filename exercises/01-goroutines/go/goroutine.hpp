@@ -16,6 +16,9 @@
 //     handle. (An exception nobody joined is printed to stderr, not lost.)
 //   - request_stop() asks a stop_token-taking f to finish; it does not wait.
 //
+// Memory ordering: everything done before go() happens before f starts, and
+// everything f did happens before join() (or the destructor's join) returns.
+//
 // Hints:
 //   - std::jthread already decay-copies, passes a stop_token, and joins on
 //     destruction. What it does not do is keep an exception: an exception

@@ -13,8 +13,11 @@
 //   - done() is add(-1).
 //   - wait() blocks until the counter is zero; returns at once if it is zero
 //     already. Every waiter wakes when the counter reaches zero.
-//   - Reusable: after reaching zero, add() starts a new round.
-//   - Everything a goroutine did before done() is visible after wait().
+//   - Reusable: after the counter reached zero, add() starts a new round.
+//     Not copyable (Go's vet forbids copying one too).
+//
+// Memory ordering: everything a goroutine did before its done() happens
+// before wait() returns in any waiter woken by that round.
 //
 // Hints:
 //   - The textbook version: a std::mutex, a counter, and a

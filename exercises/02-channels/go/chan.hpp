@@ -34,7 +34,9 @@
 //     deadline: nothing else can ever end them.
 //   - A send that does not happen (full, timeout) leaves the caller's value
 //     untouched: move from it only once the value really goes somewhere.
-//   - A send happens before the matching receive completes.
+//
+// Memory ordering: a send happens before the matching receive completes; a
+// close happens before a receive that returns nullopt because of it.
 //
 // Hints:
 //   - Start with the textbook version: a std::shared_ptr to a state holding a

@@ -29,6 +29,8 @@
 //     (one's send case with the other's receive case).
 //   - Timeouts are receive cases on go::after(d) (go/time.hpp).
 //
+// Memory ordering: as for the channel operation of the chosen case.
+//
 // Hints: the lesson walks through Go's runtime algorithm (runtime/select.go):
 //   1. lock every case's channel, in one global order (by address), so two
 //      selects can never deadlock on each other's locks;

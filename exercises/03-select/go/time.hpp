@@ -19,6 +19,10 @@
 //     a tick that finds the previous one unread is dropped, as in Go, so a
 //     slow reader never makes ticks pile up); stop() ends the ticks; the
 //     destructor stops. A period <= 0 throws std::invalid_argument.
+//
+// Memory ordering: as for a channel: a timer's send of the time happens
+// before the receive that gets it.
+//
 // Hints: Clock::at(deadline, fn) runs fn on the clock's thread (the fake
 // clock: inside advance()); fn must not block, so it uses try_send. A ticker
 // schedules its next tick from inside the current one (or uses one periodic

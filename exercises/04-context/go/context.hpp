@@ -50,6 +50,10 @@
 //   - without_cancel(parent): the parent's values; no deadline; done() is the
 //     nil channel; never done, whatever happens to the parent.
 //
+// Memory ordering: everything done before a cancel (or before the deadline's
+// timer fired) happens before a receive on done() returns, and before an
+// err() call that returns non-empty.
+//
 // Hints:
 //   - Start with one node type: a struct held by std::shared_ptr, with a
 //     parent pointer, a std::mutex, an err, a lazily made Chan<Done>, and the

@@ -3,6 +3,22 @@
 //   go::Goroutine g = go::go(process, item);   // like: go process(item)
 //   g.join();                                  // wait; rethrows what process threw
 //
+// Contract (the tests check each point):
+//   - go(f, args...) starts f(args...) on a new thread and returns at once.
+//     The arguments are decay-copied before go() returns: changing `item`
+//     afterwards does not change what the goroutine sees.
+//   - If f's first parameter is a std::stop_token, f(token, args...) is called
+//     with the handle's token instead.
+//   - join() waits for f to return, then rethrows the exception f threw, if any.
+//     join() on an empty or already-joined handle throws std::logic_error.
+//   - The destructor requests stop and joins: a goroutine never outlives its
+//     handle. (An exception nobody joined is printed to stderr, not lost.)
+//   - request_stop() asks a stop_token-taking f to finish; it does not wait.
+//
+// Memory ordering: everything done before go() happens before f starts, and
+// everything f did happens before join() (or the destructor's join) returns.
+//
+// Design:
 // Go has no handle: a goroutine runs until its function returns, and the
 // program waits for it only if you arrange that (a WaitGroup, a channel). C++
 // threads must be joined or detached, so go::go returns a handle that joins
