@@ -20,8 +20,12 @@
 //     another thread may have changed the state before they got the lock.
 //   - signal() wakes exactly one waiting caller (if any); broadcast() wakes
 //     every caller waiting at that moment. Neither is remembered: with nobody
-//     waiting they do nothing, and a later wait() sleeps.
+//     waiting they do nothing, and a later wait() sleeps. Holding the lock
+//     while calling them is allowed, not required.
 //   - locker() is the lock given to the constructor (Go's c.L).
+//
+// Memory ordering: as for the lock. What the signaller wrote under the lock
+// before unlocking it is visible to the woken waiter once wait() returns.
 //
 // Hints:
 //   - Go's design: a FIFO list of waiters, each with its own way to be woken

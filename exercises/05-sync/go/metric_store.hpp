@@ -13,9 +13,12 @@
 //     compared by content.
 //   - Any number of threads may inc and get at once (on the same key, on
 //     their own keys, on keys created at that moment): no increment is lost,
-//     and a reader never sees a count go down.
+//     and a reader never sees a count go down (nor a torn or invented value).
 //   - Usable through a go::MetricStore& and deletable through a
 //     std::unique_ptr<go::MetricStore>.
+//
+// Memory ordering: a get includes every inc that happened before it. A
+// counter orders nothing but itself: do not use one to publish other data.
 //
 // The two implementations:
 //   - RWMutexMetricStore: one std::unordered_map<std::string, std::int64_t>

@@ -15,15 +15,19 @@
 //   - Concurrent callers: exactly one runs its f, and none of them returns
 //     before that f has returned (they block until it has).
 //   - If f throws, the exception reaches the caller that ran f, the Once is
-//     done all the same (no later call runs anything), and callers that were
-//     waiting for f return normally. (std::call_once would retry instead.)
-//   - What f wrote is visible to every caller once call() returns, including
-//     callers that find the Once done without waiting.
+//     done all the same (Go: "if f panics, Do considers it to have
+//     returned"; no later call runs anything), and callers that were waiting
+//     for f return normally. (std::call_once would retry instead.)
+//   - f must not call() the same Once: it would wait for itself (deadlock).
 //   OnceValue<T>:
 //   - operator() runs f once (concurrent first calls included) and returns a
 //     reference to the one stored result, every time, from every thread.
 //   - If f throws, every call throws that same exception again; f is not
 //     run again.
+//
+// Memory ordering: the return of f happens before the return of every call()
+// (and every OnceValue call), including callers that find the Once done
+// without waiting, so what f wrote is visible to all of them.
 //
 // Hints:
 //   - Once: a done flag (std::atomic<std::uint32_t>) read with an *acquire*

@@ -15,9 +15,13 @@
 //   - put(x) gives x to the pool; put(nullptr) does nothing. put_all(xs)
 //     puts every object of xs, skips nullptrs, and leaves xs all nullptrs.
 //   - get() finds objects put by *any* thread, not only by its own.
-//   - Thread-safe: an object is never handed to two threads at once, and
-//     with 4 threads doing get/put in a loop, New runs only a handful of times.
+//   - Thread-safe: an object is never handed to two threads at once (two
+//     threads never get the same object without a put() between), and with 4
+//     threads doing get/put in a loop, New runs only a handful of times.
 //   - The pool owns what it holds: destroying the pool destroys those objects.
+//   - Objects come back as they were put: resetting them is the caller's job.
+//
+// Memory ordering: a put(x) happens before the get() that returns x.
 //
 // Hints:
 //   - The simple version: a mutex and a std::vector<std::unique_ptr<T>>.

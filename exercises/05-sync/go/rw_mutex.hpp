@@ -15,15 +15,21 @@
 //   - lock() blocks until no reader and no other writer holds the lock; it is
 //     woken by the last runlock() (or the previous writer's unlock()).
 //   - unlock() lets in *every* reader that queued behind the writer, not one.
+//     runlock() releases one read lock.
 //   - try_lock()/try_rlock() never block: true if they took the lock.
 //   - Misuse panics with Go's messages and changes nothing:
 //     unlock() when not write-locked: go::panic("sync: Unlock of unlocked RWMutex");
 //     runlock() when no reader holds it (also while only a writer holds it):
 //     go::panic("sync: RUnlock of unlocked RWMutex").
+//   - No recursive read locking: a reader that calls rlock() again while a
+//     writer waits deadlocks (the writer waits for it, it waits for the writer).
 //   - Writes made under the write lock are seen whole by later readers.
 //   - lock_shared()/unlock_shared()/try_lock_shared() are rlock()/runlock()/
 //     try_rlock() under the names std::shared_lock uses; go::ReadLock and
 //     go::WriteLock are the scoped guards.
+//
+// Memory ordering: an unlock() happens before every later rlock() and lock()
+// that takes the lock; a runlock() happens before the next lock().
 //
 // Hints:
 //   - The textbook version: a std::mutex, two std::condition_variables

@@ -15,7 +15,8 @@
 //     waiter has been served, or until ctx is done. Returns {} with the
 //     tokens taken, or ctx.err() (go::canceled, go::deadline_exceeded) with
 //     nothing taken. A ctx that is done already fails at once, even when
-//     tokens are free. background() never cancels. A nil Context throws
+//     tokens are free. Woken by release() (its turn came) or by ctx's
+//     cancellation. background() never cancels. A nil Context throws
 //     std::invalid_argument.
 //   - acquire(n) is acquire(go::background(), n).
 //   - try_acquire(n) takes n tokens if they are free and nobody is waiting
@@ -33,6 +34,9 @@
 //     what was wrong (the too-large case mentions the size). Releasing more
 //     than is held throws go::panic("semaphore: released more than held")
 //     and changes nothing.
+//
+// Memory ordering: a release(n) happens before the acquire that obtains the
+// tokens it gave back.
 //
 // Hints:
 //   - A mutex, the count held, and a FIFO list of waiters (an intrusive list

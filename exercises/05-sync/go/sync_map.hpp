@@ -25,6 +25,11 @@
 //   - Concurrent readers and writers only ever see whole values.
 //   - Hash and KeyEqual are the map's, as for std::unordered_map (a test
 //     passes its own, slow, Hash).
+//   - Values are returned by copy: V should be cheap to copy (Go's values are
+//     interfaces, i.e. pointers); use a shared_ptr for big ones.
+//
+// Memory ordering: a store(k, v) happens before any load(k) that returns v
+// (and likewise for the other writes and the reads that see them).
 //
 // Hints:
 //   - Correct first: one std::shared_mutex (or your go::RWMutex) around one
