@@ -20,7 +20,8 @@
 //       * no starvation: after high_burst high items were taken in a row
 //         while a low item was waiting, the next pop() takes the oldest low
 //         item, and the count starts again. A high pop that found no low item
-//         waiting does not count (it overtook nobody).
+//         waiting does not count (it overtook nobody). A low item therefore
+//         waits behind at most high_burst high items per low item ahead of it.
 //   - drain() removes every item and returns them in the order pop() would
 //     have taken them.
 //   - size(), size(p), empty(), capacity() describe the queue now.

@@ -43,7 +43,7 @@
 //     pool starts no timers.
 //   - Priority: job.priority high runs before low, FIFO within each; after
 //     high_burst high jobs overtook a waiting low one, the low one goes next
-//     (use your go::JobQueue).
+//     (go::JobQueue's rule).
 //   - stats(): one consistent snapshot, readable while running:
 //     submitted == processed + in_progress + queued + abandoned; the
 //     per-worker processed/failed add up to the pool's; busy workers ==
@@ -51,7 +51,12 @@
 //     moment a worker takes it until its result is in results(). idle counts
 //     the workers waiting for a job. closed: shutdown() began or ctx is done.
 //
+// Memory ordering: everything before submit() happens before the job runs;
+// the job's run happens before its result is received from results().
+//
 // Hints:
+//   - The queue is your go::JobQueue (go/job_queue.hpp): it already has the
+//     priority rule.
 //   - One mutex guards everything in the pool (queue, counters, worker
 //     records); two std::condition_variables: one where idle workers wait for
 //     a job, one where submitters wait for room. Count who waits on each and
