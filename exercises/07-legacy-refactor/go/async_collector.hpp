@@ -10,7 +10,7 @@
 //     return http_503();                                     // backpressure reaches the caller
 //   collector.shutdown();                                    // drains, then joins
 //
-// Contract:
+// Contract (the tests check each point):
 //   - AsyncCollector(store, ctx, options) starts options.workers threads at
 //     once; no other thread is ever started. The store is used, never owned:
 //     it must outlive the collector. Nothing is global: two collectors share
@@ -39,6 +39,10 @@
 //   - closed(): true once shutdown() began or the context is done.
 //   - Bad input throws std::invalid_argument: zero workers, a queue capacity
 //     below 1, an unknown policy, a nil context (constructor or submit).
+//
+// Memory ordering: a submit that returns accepted happens before the store.inc
+// of its item (the channel's send/receive); every store.inc happens before
+// shutdown() returns (the join).
 //
 // Hints (the lesson's "Design" section has the reasoning):
 //   - The queue: a buffered go::Chan<std::string>(queue_capacity) (phase 02).
