@@ -10,7 +10,7 @@
 //   if (collector.ingest(span) != go::IngestStatus::accepted) return grpc_status(...);  // see below
 //   collector.stop();   // no more intake; drains, flushes, joins
 //
-// Contract:
+// Contract (the tests check each point):
 //   - SpanCollector(sink, options) / SpanCollector(workers, queue_size, sink).
 //     No thread runs before start(), which starts options.workers workers
 //     (start() twice, or after stop(), throws go::panic).
@@ -34,27 +34,28 @@
 //     A sink that throws loses its batch: counted as failed, the worker
 //     goes on.
 //   - stop(): ingest from then on returns stopped; blocked ingest calls wake
-//     and return stopped; ingest calls already past the door finish first.
-//     Then every accepted span reaches the sink, the workers are joined and
-//     stop() returns. Idempotent: a second or concurrent caller waits for the
-//     first. Safe while other threads still call ingest. Without start(),
-//     stop() drains the queue on the calling thread. The destructor calls it.
+//     and return stopped; a span an overlapping ingest call had already
+//     reserved room for is still accepted. Then every accepted span reaches
+//     the sink, the workers are joined and stop() returns. Idempotent: a
+//     second or concurrent caller waits for the first. Safe while other
+//     threads still call ingest. Without start(), stop() still drains the
+//     queue: it starts one worker for that. The destructor calls it.
 //   - stats(): counters that only grow, readable at any time; each reading
 //     has processed + rejected + dropped + failed <= ingested, and once stop()
-//     has returned:
+//     has returned and no ingest call is running:
 //       ingested == processed + rejected + dropped + failed
 //     (rejected: queue_full, timed_out, stopped). No span is dropped at stop.
 //   - Bad options throw std::invalid_argument: zero workers, queue_size < 1,
 //     flush_size 0, flush_interval <= 0, chunk_size 0, a negative
 //     block_timeout, an unknown policy, an empty sink.
 //
-// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
-// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
-// dropped to OK (load shedding: the client is not asked to retry).
-//
 // Memory ordering: an ingest that returns accepted happens before the sink
 // call that sees its span (the queue's send/receive); every sink call happens
 // before stop() returns (the join).
+//
+// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
+// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
+// dropped to OK (load shedding: the client is not asked to retry).
 //
 // Hints (the lesson walks through each):
 //   - The queue: a go::Chan<std::unique_ptr<SpanChunk>> (phase 02) of

@@ -18,11 +18,15 @@
 //     (capacity 1, for one span) and batch chunks (capacity batch_capacity,
 //     >= 1, else std::invalid_argument).
 //   - get(n) returns an empty chunk for up to n spans (n >= 1, else
-//     std::invalid_argument): a single one for n == 1, a batch one otherwise.
+//     std::invalid_argument): a single one for n == 1, a batch one otherwise
+//     (so it may hold fewer than n: fill it, get another).
 //     It reuses a chunk put() earlier when there is one, and only otherwise
 //     creates one; created() counts those creations.
 //   - put(chunk) clears the chunk and keeps it for a later get() of its kind;
 //     put(nullptr) does nothing. Thread-safe, from any thread.
+//
+// Memory ordering: a put(chunk) happens before the get() that returns that
+// chunk.
 //
 // Hints:
 //   - SpanChunk: a std::vector<Span> of `capacity` spans made once, and a
