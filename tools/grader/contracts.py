@@ -12,8 +12,8 @@ The rule, precisely:
     that start with `//` (lines before it, such as `#pragma once`, are
     skipped; a line that does not start with `//` ends it).
   * A *heading line* is a line of the leading comment that begins, right after
-    `// ` and unindented, with a capitalised phrase of at most six words
-    ending in a colon: `// Hints:`, `// Implementation: one atomic counter`,
+    `// ` and unindented, with a capitalised phrase of at most eight words
+    (and no colon) ending in a colon followed by a space or the line's end: `// Hints:`, `// Implementation: one atomic counter`,
     `// Memory ordering: a send happens before ...`, `// Lesson: phases/...`.
     The line before it is the comment's first line or an empty `//` line
     (a heading opens a paragraph).
@@ -41,7 +41,7 @@ from pathlib import Path
 
 TRACKS = ("exercises", "solutions")
 MEMORY_ORDERING = "Memory ordering:"
-_HEADING = re.compile(r"^// ([A-Z][\w'()/-]*(?: [\w'()/-]+){0,5}):(?:\s|$)")
+_HEADING = re.compile(r"^// ([A-Z][^:\s]*(?: [^:\s]+){0,7}):(?:\s|$)")
 _CONTRACT = re.compile(r"^//\s*Contract\b")
 
 
