@@ -13,7 +13,8 @@ The rule, precisely:
     skipped; a line that does not start with `//` ends it).
   * A *heading line* is a line of the leading comment that begins, right after
     `// ` and unindented, with a capitalised phrase of at most eight words
-    (and no colon) ending in a colon followed by a space or the line's end: `// Hints:`, `// Implementation: one atomic counter`,
+    (and no colon) ending in a colon followed by a space or the line's end:
+    `// Hints:`, `// Implementation: one atomic counter`,
     `// Memory ordering: a send happens before ...`, `// Lesson: phases/...`.
     The line before it is the comment's first line or an empty `//` line
     (a heading opens a paragraph).
@@ -39,7 +40,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-TRACKS = ("exercises", "solutions")
 MEMORY_ORDERING = "Memory ordering:"
 _HEADING = re.compile(r"^// ([A-Z][^:\s]*(?: [^:\s]+){0,7}):(?:\s|$)")
 _CONTRACT = re.compile(r"^//\s*Contract\b")
