@@ -28,6 +28,10 @@ The rule, precisely:
     whitespace (newlines included) becomes one space, so re-wrapping a
     paragraph is no difference; any other change is.
 
+The stubs' edit sites are held to the same standard: every `TODO` comment in
+exercises/ says the goal (`// TODO: wake every waiter once the counter
+reaches zero`), never a bare `// TODO` (bare_todos()).
+
 Pairs: every header present under both exercises/NN-slug/go/ and
 solutions/NN-slug/go/ (go/detail/ included). A header with no contract block on
 either side of a pair is a problem too, unless neither side has one.
@@ -152,6 +156,20 @@ def compare(pair, root=None):
         return None
     return Difference(pair, f"{rel(pair.exercise)} and {rel(pair.solution)}: the contract blocks differ",
                       _diff(a, b, rel(pair.exercise), rel(pair.solution)))
+
+
+_BARE_TODO = re.compile(r"//\s*TODO\s*(?:[.:]\s*)?$")
+
+
+def bare_todos(root):
+    """["exercises/NN-slug/go/x.hpp:LINE", ...]: TODO comments that say no goal."""
+    root = Path(root)
+    found = []
+    for stub in sorted((root / "exercises").glob("[0-9][0-9]-*/go/**/*.hpp")):
+        for number, line in enumerate(stub.read_text(encoding="utf-8").splitlines(), 1):
+            if _BARE_TODO.search(line):
+                found.append(f"{stub.relative_to(root).as_posix()}:{number}")
+    return found
 
 
 def check(root):

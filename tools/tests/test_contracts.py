@@ -124,3 +124,15 @@ class CheckTest(unittest.TestCase):
         printed = []
         self.assertEqual(contracts.main(self.root, printed.append), 1)
         self.assertEqual(printed[-1], "contracts: 0/1 header pairs agree")
+
+
+class BareTodoTest(unittest.TestCase):
+    def test_a_todo_without_a_goal_is_found_and_one_with_a_goal_is_not(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            stub = Path(tmp) / "exercises" / "01-goroutines" / "go" / "wait_group.hpp"
+            stub.parent.mkdir(parents=True)
+            stub.write_text('  void done() {\n    throw go::todo("WaitGroup::done");  // TODO\n  }\n'
+                            '  void wait() {  // TODO: sleep until the counter is zero\n  }\n'
+                            '  // TODO:\n')
+            self.assertEqual(contracts.bare_todos(tmp),
+                             ["exercises/01-goroutines/go/wait_group.hpp:2", "exercises/01-goroutines/go/wait_group.hpp:6"])

@@ -229,6 +229,10 @@ def check_contracts(ctx, checks):
             colour = ctx.term.red if line.startswith("-") else ctx.term.green if line.startswith("+") else str
             ctx.term.print("      " + colour(line))
     checks.result(not differences, f"contracts: {count - len(differences)}/{count} header pairs agree")
+    bare = contracts.bare_todos(ctx.root)
+    for where in bare:
+        checks.problem(f"{where}: a bare `// TODO`: say the goal (`// TODO: <what the code must do>`)")
+    checks.result(not bare, f"stubs: {len(bare)} bare `// TODO` comment(s)")
 
 
 def check_declared_tests(ctx, checks):
