@@ -51,11 +51,15 @@
 
 namespace go {
 
+// sleep(ctx, d, clock): time.Sleep that ctx can cut short. {} once d has
+// passed on `clock` (at once for d <= 0), ctx.err() if ctx is done first (or
+// already). When ctx wins, the sleep's timer is stopped.
+// Hint: a select on ctx.done() and go::TimerChan(d, clock).c().
 inline std::error_code sleep(const Context& ctx, Duration d, Clock& clock = real_clock()) {
   (void)ctx;
   (void)d;
   (void)clock;
-  throw go::todo("go::sleep");  // TODO
+  throw go::todo("go::sleep");  // TODO: wait for d or ctx, whichever comes first, leaving no timer behind
 }
 
 enum class RecvStatus : std::uint8_t {
@@ -70,19 +74,25 @@ struct CtxRecvResult {
   std::optional<T> value;  // set exactly when status is ok
 };
 
+// recv(ctx, ch): {ok, value} when a value arrives, {closed, nullopt} once ch is
+// closed and drained, {done, nullopt} when ctx is done first (or already);
+// then no receiver is left waiting on ch. The nil channel waits for ctx only.
 template <class T>
 CtxRecvResult<T> recv(const Context& ctx, const Chan<T>& ch) {
   (void)ctx;
   (void)ch;
-  throw go::todo("go::recv(ctx, ch)");  // TODO
+  throw go::todo("go::recv(ctx, ch)");  // TODO: receive from ch unless ctx is done first
 }
 
+// send(ctx, ch, v): {} once v was taken, ctx.err() if ctx is done first (or
+// already); then v is not left on offer. A closed channel throws
+// go::panic("send on closed channel").
 template <class T>
 std::error_code send(const Context& ctx, const Chan<T>& ch, std::type_identity_t<T> value) {
   (void)ctx;
   (void)ch;
   (void)value;
-  throw go::todo("go::send(ctx, ch, v)");  // TODO
+  throw go::todo("go::send(ctx, ch, v)");  // TODO: send v on ch unless ctx is done first
 }
 
 }  // namespace go
