@@ -24,10 +24,10 @@
 //       before each attempt, and a stop during a sleep ends the sleep at once;
 //     - an exception from op propagates.
 //
-// Design:
-// In delay(k), jitter = 0 gives exact doubling, and jitter = 1 is "full jitter" (any
-// delay in (0, base]). Jitter spreads out clients that failed together, so
-// they do not all retry in the same instant (the thundering herd).
+// Design: in delay(k), jitter = 0 gives exact doubling, and jitter = 1 is
+// "full jitter" (any delay in (0, base]). Jitter spreads out clients that
+// failed together, so they do not all retry in the same instant (the
+// thundering herd).
 //
 // The Go version of this loop is a for with a select on ctx.Done() and
 // time.After(delay); here the std::stop_token plays ctx.Done() and
