@@ -56,21 +56,28 @@ class Cond {
 
   Lockable& locker() const { return locker_; }
 
+  // wait: called with the lock held. Releases it and sleeps, as one step for
+  // any signal() or broadcast() made after it began; takes the lock again
+  // before returning. Woken only by signal() or broadcast() (no spurious
+  // wake-ups).
+  // Hint: enlist on the waiter list *before* unlocking the user's lock.
   void wait() {
-    throw go::todo("Cond::wait");  // TODO
+    throw go::todo("Cond::wait");  // TODO: enlist, unlock, sleep until signalled, lock again
   }
 
+  // signal: wakes exactly one waiting caller, if any; not remembered.
   void signal() {
-    throw go::todo("Cond::signal");  // TODO
+    throw go::todo("Cond::signal");  // TODO: wake one enlisted waiter; nobody waiting means nothing happens
   }
 
+  // broadcast: wakes every caller waiting at that moment; not remembered.
   void broadcast() {
-    throw go::todo("Cond::broadcast");  // TODO
+    throw go::todo("Cond::broadcast");  // TODO: wake every waiter enlisted now, and only those
   }
 
  private:
   Lockable& locker_;
-  // TODO: the list of waiters and its lock.
+  // TODO: keep the list of waiters and its lock
 };
 
 }  // namespace go

@@ -51,34 +51,37 @@ class MetricStore {
   virtual std::int64_t get(std::string_view key) const = 0;
 };
 
+// Both stores: inc(key) adds one to key's counter (created at 0 first if
+// needed), from any number of threads, without losing an increment; get(key)
+// is the counter, 0 for a key never incremented, never going down.
 class RWMutexMetricStore final : public MetricStore {
  public:
   void inc(std::string_view key) override {
     (void)key;
-    throw go::todo("RWMutexMetricStore::inc");  // TODO
+    throw go::todo("RWMutexMetricStore::inc");  // TODO: add one to key's counter under the write lock
   }
   std::int64_t get(std::string_view key) const override {
     (void)key;
-    throw go::todo("RWMutexMetricStore::get");  // TODO
+    throw go::todo("RWMutexMetricStore::get");  // TODO: read key's counter under the read lock, 0 if absent
   }
 
  private:
-  // TODO: the lock and the map.
+  // TODO: keep the lock and the map
 };
 
 class AtomicMetricStore final : public MetricStore {
  public:
   void inc(std::string_view key) override {
     (void)key;
-    throw go::todo("AtomicMetricStore::inc");  // TODO
+    throw go::todo("AtomicMetricStore::inc");  // TODO: fetch_add under the read lock; the write lock only for a new key
   }
   std::int64_t get(std::string_view key) const override {
     (void)key;
-    throw go::todo("AtomicMetricStore::get");  // TODO
+    throw go::todo("AtomicMetricStore::get");  // TODO: load key's counter under the read lock, 0 if absent
   }
 
  private:
-  // TODO: the lock and the map of atomic counters.
+  // TODO: keep the lock and the map of atomic counters
 };
 
 }  // namespace go

@@ -58,20 +58,28 @@ class GO_CAPABILITY("mutex") Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
+  // lock: blocks until the mutex is free, then takes it. Woken by the
+  // unlock() that frees it, also when already asleep (not only spinning).
+  // Not recursive.
   void lock() {
-    throw go::todo("Mutex::lock");  // TODO
+    throw go::todo("Mutex::lock");  // TODO: take the mutex, spinning briefly, then sleeping until an unlock wakes you
   }
 
+  // try_lock: takes a free mutex and returns true, or returns false at once
+  // (also when the caller itself holds it). Never blocks.
   bool try_lock() {
-    throw go::todo("Mutex::try_lock");  // TODO
+    throw go::todo("Mutex::try_lock");  // TODO: take the mutex only if it is free now
   }
 
+  // unlock: frees the mutex and wakes one sleeping locker, if any; any thread
+  // may call it. Not locked: throws go::panic("sync: unlock of unlocked
+  // mutex") and leaves it unlocked and usable.
   void unlock() {
-    throw go::todo("Mutex::unlock");  // TODO: panic if it was not locked
+    throw go::todo("Mutex::unlock");  // TODO: free the mutex, wake a sleeper; panic if it was not locked
   }
 
  private:
-  // TODO: the state word.
+  // TODO: keep the state word (free, locked, locked with sleepers)
 };
 
 // go::MutexLock: `mu.Lock(); defer mu.Unlock()` as a scope. Given: it works

@@ -57,14 +57,18 @@ class Once {
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 
+  // call(f): runs f only if no call() on this Once ran a function before;
+  // concurrent callers block until that f returned; later calls return at
+  // once. If f throws, the exception reaches its caller and the Once is done
+  // all the same. f must not call() the same Once.
   template <class F>
   void call(F&& f) {
     (void)f;
-    throw go::todo("Once::call");  // TODO
+    throw go::todo("Once::call");  // TODO: run f at most once; nobody returns before it has, even if it threw
   }
 
  private:
-  // TODO: the done flag and the mutex.
+  // TODO: keep the done flag and the mutex
 };
 
 template <class T>
@@ -78,12 +82,15 @@ class OnceValue {
   OnceValue(const OnceValue&) = delete;
   OnceValue& operator=(const OnceValue&) = delete;
 
+  // operator(): runs f once (concurrent first calls included) and returns a
+  // reference to the one stored result, every time, from every thread. If f
+  // threw, every call throws that same exception again.
   const T& operator()() {
-    throw go::todo("OnceValue::operator()");  // TODO
+    throw go::todo("OnceValue::operator()");  // TODO: the stored result, or f's exception again, computed once
   }
 
  private:
-  // TODO: a Once, the function, the result or the exception.
+  // TODO: keep a Once, the function, and the result or the exception
 };
 
 // Lets `go::OnceValue v(f);` deduce T from what f returns.

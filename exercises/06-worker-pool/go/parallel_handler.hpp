@@ -83,6 +83,11 @@ bool is_nil_function(const F& f) {
 }
 }  // namespace detail
 
+// handle_all(ctx, requests, limit, fn): fn(ctx, requests[i]) for each i, at
+// most `limit` at once; returns when every call returned, result[i] for
+// requests[i]. A throw fills result[i].error; once ctx is done no call
+// starts, and the rest get std::system_error(ctx.err()) with ran = false.
+// limit == 0, a nil fn or a nil ctx throw std::invalid_argument.
 template <class Req, class F>
 auto handle_all(const Context& ctx, const std::vector<Req>& requests, std::size_t limit, F fn)
     -> std::vector<ItemResult<std::invoke_result_t<F&, const Context&, const Req&>>> {
@@ -90,7 +95,7 @@ auto handle_all(const Context& ctx, const std::vector<Req>& requests, std::size_
   (void)requests;
   (void)limit;
   (void)fn;
-  throw go::todo("handle_all");  // TODO: validate, then a crew of at most `limit` workers
+  throw go::todo("handle_all");  // TODO: refuse bad input, then a crew of at most `limit` workers fills every slot
 }
 
 }  // namespace go
