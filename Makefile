@@ -30,7 +30,7 @@ WORKBOOK = $(PYTHON) tools/workbook.py
 # `+` line that turns any failure into status 1 (`python3 tools/workbook.py`
 # keeps the tool's own codes: 2 does not compile, 3 set-up problem).
 # MAKEFLAGS= keeps -q away from the programs the tool starts.
-TOOL_GOALS := test hint grade gradescope check mutate bench bench-report watch list links
+TOOL_GOALS := test hint grade gradescope check mutate bench bench-report watch list links race-demo
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(TOOL_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -38,7 +38,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test hint grade gradescope check bench watch list links race-demo collector-demo format lint clean need-phase mutate bench-report
+.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TEST=..] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -81,7 +81,7 @@ links: ## Check that every relative link in the Markdown files resolves
 	+@MAKEFLAGS= $(WORKBOOK) links || exit 1
 
 race-demo: ## Phase 07: watch ThreadSanitizer catch the legacy aggregator's race (builds in the tsan preset)
-	@PYTHONPATH=tools $(PYTHON) -m grader.race_demo
+	+@MAKEFLAGS= $(WORKBOOK) race-demo || exit 1
 
 collector-demo: ## Phase 08 over gRPC: collector-server + collector-load on loopback, final counters [CLIENTS= BATCH= DURATION=]
 	@tools/collector-demo.sh

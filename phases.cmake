@@ -1,6 +1,9 @@
 # The curriculum: one workbook_phase() call per phase, in order.
 # NUMBER and SLUG name the folders phases/, exercises/, solutions/, tests/ and
 # bench/ <NN>-<slug>; TESTS and BENCHES are file names inside tests/ and bench/.
+# This file is the truth for which test files a phase builds: TESTS lists them
+# in the lesson's task order (ctest keeps it, `make hint` follows it), and
+# `make check` fails on a tests/NN-slug/*_test.cpp that no CMake file names.
 
 workbook_phase(
   NUMBER 01 SLUG goroutines

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The workbook's command-line tool: test, hint, grade, check, links, bench, list, watch.
+"""The workbook's command-line tool: test, hint, grade, check, links, bench, list, watch, race-demo.
 
     python3 tools/workbook.py test --phase 01             # your stubs, with hints
     python3 tools/workbook.py test --phase 01 --test 'WaitGroup.*'
@@ -9,6 +9,7 @@
     python3 tools/workbook.py check                       # maintainers, before committing
     python3 tools/workbook.py bench --phase 01            # yours vs reference vs Go
     python3 tools/workbook.py watch --phase 01            # rerun on every save
+    python3 tools/workbook.py race-demo                   # phase 07: TSan catches the legacy race
 
 It only drives cmake/ctest through CMakePresets.json and echoes every command it
 runs, so anything it does can be done by hand. Standard library only.

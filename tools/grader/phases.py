@@ -2,7 +2,14 @@
 
 A phase is a folder phases/NN-slug; everything else about it (exercises,
 solutions, tests, bench, hints) lives in folders of the same name, so the
-folder is the single source of truth and nothing needs a registry.
+grader finds the phases from the folders and needs no registry.
+
+Which test files the build compiles, and in which order, is phases.cmake's
+to say: each workbook_phase() call lists its TESTS, in the lesson's task
+order, which ctest keeps and `make hint` follows (the next test to work on is
+the first failing one in that order; a glob would sort them by name). So that
+a test file cannot sit in tests/NN-slug/ unbuilt, `make check` requires every
+tests/NN-slug/*_test.cpp to be named by a CMake file (undeclared_tests()).
 """
 
 import difflib
@@ -87,6 +94,21 @@ def discover(root):
             if entry.is_dir() and m:
                 title = read_title(entry / "README.md", fallback=m.group(2))
                 found.append(Phase(m.group(1), entry.name, title, Path(root)))
+    return found
+
+
+def undeclared_tests(root):
+    """Test files tests/NN-slug/*_test.cpp that no CMake file names (phases.cmake,
+    cmake/*.cmake, CMakeLists.txt): files the build would silently leave out.
+    Paths relative to root, sorted."""
+    root = Path(root)
+    cmake_files = [root / "phases.cmake", root / "CMakeLists.txt", *sorted((root / "cmake").glob("*.cmake"))]
+    text = "\n".join(f.read_text(encoding="utf-8") for f in cmake_files if f.is_file())
+    named = set(re.findall(r"[A-Za-z0-9_]+_test\.cpp", text))
+    found = []
+    for source in sorted((root / "tests").glob("[0-9][0-9]-*/*_test.cpp")):
+        if source.name not in named:
+            found.append(source.relative_to(root).as_posix())
     return found
 
 

@@ -13,17 +13,15 @@ which passes only when TSan's report names the legacy file. Two users:
   * `make check` (maintainers): one line per demo in the tsan preset, through
     check_line(), so a tsan preset that stopped detecting races fails the check.
 
-    python3 -m grader.race_demo          (from tools/; `make race-demo` does it)
+    python3 tools/workbook.py race-demo          (`make race-demo` does it)
 """
 
 import re
 import shutil
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import cmake
-from .context import InfraError, run
+from .context import run
 
 PRESET = "tsan"
 TARGET = "race_demos"
@@ -158,15 +156,3 @@ def main(ctx):
     term.print(colour(f"race demo: {verdict.line}"))
     return verdict.exit_code
 
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from grader.context import Context  # noqa: E402
-    from grader.term import Term  # noqa: E402
-
-    _term = Term()
-    try:
-        sys.exit(main(Context(root=Path(__file__).resolve().parent.parent.parent, term=_term)))
-    except InfraError as err:
-        _term.print(_term.red(f"error: {err}"))
-        sys.exit(EXIT_SKIPPED)

@@ -53,3 +53,33 @@ class DiscoverTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UndeclaredTestsTest(unittest.TestCase):
+    """phases.cmake is the truth for which test files build: none may be left out."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        (self.root / "tests" / "01-goroutines").mkdir(parents=True)
+        (self.root / "tests" / "support").mkdir(parents=True)
+        (self.root / "cmake").mkdir()
+        for name in ("goroutine_test.cpp", "wait_group_test.cpp", "grpc_test.cpp", "helpers.hpp"):
+            (self.root / "tests" / "01-goroutines" / name).write_text("")
+        (self.root / "tests" / "support" / "harness_test.cpp").write_text("")
+        (self.root / "phases.cmake").write_text(
+            "workbook_phase(\n  NUMBER 01 SLUG goroutines\n  TESTS goroutine_test.cpp\n        wait_group_test.cpp)\n")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_a_test_file_no_cmake_file_names_is_reported(self):
+        self.assertEqual(phases.undeclared_tests(self.root), ["tests/01-goroutines/grpc_test.cpp"])
+
+    def test_a_file_declared_by_a_cmake_helper_counts(self):
+        (self.root / "cmake" / "Grpc.cmake").write_text('add_executable(x "${dir}/grpc_test.cpp")\n')
+        self.assertEqual(phases.undeclared_tests(self.root), [])
+
+    def test_a_name_that_only_ends_like_a_declared_one_does_not_count(self):
+        (self.root / "tests" / "01-goroutines" / "group_test.cpp").write_text("")
+        self.assertIn("tests/01-goroutines/group_test.cpp", phases.undeclared_tests(self.root))

@@ -66,3 +66,18 @@ class ReportTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CommandTest(unittest.TestCase):
+    def test_race_demo_is_a_workbook_subcommand(self):
+        # `make race-demo` calls `tools/workbook.py race-demo`, like every other target.
+        import argparse
+
+        from grader import commands
+        from grader.commands import race_demo as command
+
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        for module in commands.ALL:
+            module.register(sub)
+        self.assertIs(parser.parse_args(["race-demo"]).func, command.run)

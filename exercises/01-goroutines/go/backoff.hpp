@@ -57,14 +57,23 @@ struct BackoffPolicy {
 
 class Backoff {
  public:
+  // Backoff(policy, random01): throws std::invalid_argument naming the field
+  // unless initial > 0, max >= initial, multiplier >= 1, jitter in [0, 1] and
+  // max_attempts >= 1. random01 returns numbers in [0, 1); empty means "use a
+  // real random source".
+  // Hint: a per-thread std::mt19937_64 and a std::uniform_real_distribution.
   explicit Backoff(BackoffPolicy policy, std::function<double()> random01 = {})
       : policy_(std::move(policy)), random01_(std::move(random01)) {
-    throw go::todo("Backoff::Backoff");  // TODO: validate the policy; default random01
+    throw go::todo("Backoff::Backoff");  // TODO: refuse a policy the contract's first point forbids; default random01
   }
 
+  // delay(k): the wait before retry k (0 after the first failure),
+  // base(k) * (1 - jitter * r) with base(k) = min(max, initial * multiplier^k).
+  // Never above max, never negative, for every k >= 0 (k = 1000 too).
+  // Hint: compute base(k) in double; initial * 2^k overflows an integer.
   Duration delay(int retry) const {
     (void)retry;
-    throw go::todo("Backoff::delay");  // TODO
+    throw go::todo("Backoff::delay");  // TODO: the capped, jittered delay of retry k, in range for every k
   }
 
   const BackoffPolicy& policy() const { return policy_; }
@@ -74,6 +83,13 @@ class Backoff {
   std::function<double()> random01_;
 };
 
+// retry: calls op() at most max_attempts times, sleeping delay(k) on `clock`
+// between attempts (never after the last). Returns {} on the first success,
+// the last error when attempts run out, the error at once when
+// policy().retryable says false, std::errc::operation_canceled when stop is
+// requested (checked before each attempt; a stop ends a sleep at once). An
+// exception from op propagates.
+// Hint: clock.sleep_for(d, stop) returns false when woken by stop.
 // (clang-format 14 cannot lay out a requires clause.)
 // clang-format off
 template <class Op>
@@ -84,7 +100,7 @@ std::error_code retry(const Backoff& backoff, Op&& op, std::stop_token stop = {}
   (void)op;
   (void)stop;
   (void)clock;
-  throw go::todo("go::retry");  // TODO: the attempt loop; see the contract above
+  throw go::todo("go::retry");  // TODO: attempt, sleep, attempt again until success, a final error or stop
 }
 
 }  // namespace go

@@ -16,6 +16,9 @@
 //     handle. (An exception nobody joined is printed to stderr, not lost.)
 //   - request_stop() asks a stop_token-taking f to finish; it does not wait.
 //
+// Memory ordering: everything done before go() happens before f starts, and
+// everything f did happens before join() (or the destructor's join) returns.
+//
 // Hints:
 //   - std::jthread already decay-copies, passes a stop_token, and joins on
 //     destruction. What it does not do is keep an exception: an exception
@@ -40,48 +43,63 @@ class Goroutine {
  public:
   Goroutine() noexcept = default;
   Goroutine(Goroutine&&) noexcept = default;
-  // TODO: assigning over a running goroutine must stop and join it first
-  // (check that whatever your members do on move-assignment does that).
+  // Move-assignment over a running goroutine first stops and joins it.
+  // TODO: make sure your members' move-assignment stops and joins the goroutine it replaces
   Goroutine& operator=(Goroutine&&) noexcept = default;
   Goroutine(const Goroutine&) = delete;
   Goroutine& operator=(const Goroutine&) = delete;
 
+  // The destructor requests stop and joins: a goroutine never outlives its
+  // handle. An exception nobody joined is printed to stderr, not lost.
   ~Goroutine() {
-    // TODO: request stop and join if still joinable (a destructor must not throw).
+    // TODO: request stop and join if still joinable, without throwing (a destructor must not)
   }
 
+  // joinable: true while the handle owns a goroutine not yet joined.
   bool joinable() const noexcept {
-    return false;  // TODO
+    return false;  // TODO: true exactly while there is a thread left to join
   }
 
+  // join: waits for f to return, then rethrows the exception f threw, if any.
+  // On an empty or already-joined handle, throws std::logic_error.
+  // Hint: read the exception only after the thread was joined (the join is
+  // the happens-before).
   void join() {
     throw go::todo("Goroutine::join");  // TODO: join, then rethrow the goroutine's exception
   }
 
+  // request_stop: asks a stop_token-taking f to finish; does not wait. True
+  // if this call made the request.
   bool request_stop() noexcept {
-    return false;  // TODO
+    return false;  // TODO: ask the goroutine's stop_token to stop, without waiting
   }
 
+  // get_stop_token: the token f received (if its first parameter takes one).
   std::stop_token get_stop_token() const noexcept {
-    return {};  // TODO
+    return {};  // TODO: the thread's stop token
   }
 
+  // get_id: the goroutine's thread id; a default id when not joinable.
   std::thread::id get_id() const noexcept {
-    return {};  // TODO
+    return {};  // TODO: the thread's id
   }
 
  private:
   template <class F, class... Args>
   friend Goroutine go(F&& f, Args&&... args);
 
-  // TODO: the thread (std::jthread) and where the goroutine's exception goes.
+  // TODO: hold the thread (std::jthread) and a place, shared with it, for the goroutine's exception
 };
 
+// go(f, args...): starts f(args...) (or f(token, args...) when f's first
+// parameter is a std::stop_token) on a new thread and returns at once; the
+// arguments are decay-copied before it returns.
+// Hint: wrap f in a lambda that catches everything into a std::exception_ptr.
 template <class F, class... Args>
 [[nodiscard]] Goroutine go(F&& f, Args&&... args) {
   (void)f;
   ((void)args, ...);
-  throw go::todo("go::go");  // TODO: start the thread; see the hints above
+  throw go::todo("go::go");  // TODO: start f on its own thread, keeping what it throws for join()
 }
 
 }  // namespace go

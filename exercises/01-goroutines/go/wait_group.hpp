@@ -13,8 +13,11 @@
 //   - done() is add(-1).
 //   - wait() blocks until the counter is zero; returns at once if it is zero
 //     already. Every waiter wakes when the counter reaches zero.
-//   - Reusable: after reaching zero, add() starts a new round.
-//   - Everything a goroutine did before done() is visible after wait().
+//   - Reusable: after the counter reached zero, add() starts a new round.
+//     Not copyable (Go's vet forbids copying one too).
+//
+// Memory ordering: everything a goroutine did before its done() happens
+// before wait() returns in any waiter woken by that round.
 //
 // Hints:
 //   - The textbook version: a std::mutex, a counter, and a
@@ -36,21 +39,29 @@ class WaitGroup {
   WaitGroup(const WaitGroup&) = delete;
   WaitGroup& operator=(const WaitGroup&) = delete;
 
+  // add(delta): changes the counter by delta (may be negative). A counter
+  // that would drop below zero throws go::panic("sync: negative WaitGroup
+  // counter") and stays unchanged. Reaching zero wakes every waiter.
+  // Hint: notify_all, not notify_one: there may be many waiters.
   void add(int delta) {
     (void)delta;
-    throw go::todo("WaitGroup::add");  // TODO
+    throw go::todo("WaitGroup::add");  // TODO: move the counter, refuse below zero, wake every waiter at zero
   }
 
+  // done: add(-1).
   void done() {
-    throw go::todo("WaitGroup::done");  // TODO
+    throw go::todo("WaitGroup::done");  // TODO: count one goroutine as finished
   }
 
+  // wait: blocks until the counter is zero; returns at once if it is zero
+  // already. Woken by the add() or done() that brings it to zero.
+  // Hint: wait in a loop on "counter == 0" (spurious wake-ups are real).
   void wait() const {
-    throw go::todo("WaitGroup::wait");  // TODO
+    throw go::todo("WaitGroup::wait");  // TODO: sleep until the counter is zero, without busy-waiting
   }
 
  private:
-  // TODO: the counter, and whatever wait() sleeps on.
+  // TODO: keep the counter, and whatever wait() sleeps on
 };
 
 }  // namespace go

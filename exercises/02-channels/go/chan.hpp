@@ -34,7 +34,9 @@
 //     deadline: nothing else can ever end them.
 //   - A send that does not happen (full, timeout) leaves the caller's value
 //     untouched: move from it only once the value really goes somewhere.
-//   - A send happens before the matching receive completes.
+//
+// Memory ordering: a send happens before the matching receive completes; a
+// close happens before a receive that returns nullopt because of it.
 //
 // Hints:
 //   - Start with the textbook version: a std::shared_ptr to a state holding a
@@ -71,34 +73,53 @@ class Chan {
 
   Chan() = default;  // the nil channel
 
+  // make(chan T, capacity): capacity 0 is a rendezvous, n buffers up to n
+  // values. capacity < 0 throws std::invalid_argument mentioning it.
   explicit Chan(std::ptrdiff_t capacity) {
     (void)capacity;
-    throw go::todo("Chan::Chan");  // TODO: validate, then create the shared state
+    throw go::todo("Chan::Chan");  // TODO: refuse a negative capacity, then create the state copies will share
   }
 
+  // send: blocks until a receiver took the value (capacity 0) or there is
+  // room in the buffer; a blocked send returns once one receive made room
+  // for it. Woken by a receive, or by close(): then, as on any closed
+  // channel, throws go::panic("send on closed channel"). Nil: blocks forever.
   void send(T value) {
     (void)value;
-    throw go::todo("Chan::send");  // TODO
+    throw go::todo("Chan::send");  // TODO: hand the value over or buffer it, sleeping (not spinning) until one can
   }
 
-  std::optional<T> recv() { throw go::todo("Chan::recv"); }  // TODO
+  // recv: blocks until a value arrives; after close() drains the buffer
+  // first, then returns nullopt at once, every time. Woken by a send or by
+  // close(). Nil: blocks forever.
+  std::optional<T> recv() { throw go::todo("Chan::recv"); }  // TODO: the oldest value; nullopt once closed and drained
 
+  // try_send: never blocks. ok, or full (the value untouched; the nil
+  // channel is always full). A receiver that took a value frees its room
+  // even while still copying it out. Panics on a closed channel.
   ChanStatus try_send(T&& value) {
     (void)value;
-    throw go::todo("Chan::try_send");  // TODO: move from value only on ok
+    throw go::todo("Chan::try_send");  // TODO: send only if nobody must wait; move from value only on ok
   }
   ChanStatus try_send(const T& value) {
     T copy(value);
     return try_send(std::move(copy));
   }
 
-  RecvResult<T> try_recv() { throw go::todo("Chan::try_recv"); }  // TODO
+  // try_recv: never blocks: ok with a value, empty, or closed (closed and
+  // drained). The nil channel is always empty.
+  RecvResult<T> try_recv() { throw go::todo("Chan::try_recv"); }  // TODO: receive only if no waiting is needed
 
+  // send_until / send_for: send, but give up at the deadline on `clock` with
+  // timeout, the value untouched. Completes even with no time left if it can
+  // at once. Nil: sleeps on the clock until the deadline. Panics on closed.
+  // Hint: clock.at(deadline, fn) wakes you; the timer may run after you
+  // returned, so what it touches must stay alive.
   ChanStatus send_until(T&& value, TimePoint deadline, Clock& clock = real_clock()) {
     (void)value;
     (void)deadline;
     (void)clock;
-    throw go::todo("Chan::send_until");  // TODO
+    throw go::todo("Chan::send_until");  // TODO: send, or return timeout when the clock reaches the deadline
   }
   ChanStatus send_for(T&& value, Duration timeout, Clock& clock = real_clock()) {
     return send_until(std::move(value), clock.deadline_after(timeout), clock);
@@ -112,25 +133,34 @@ class Chan {
     return send_for(std::move(copy), timeout, clock);
   }
 
+  // recv_until / recv_for: receive, but give up at the deadline on `clock`
+  // with timeout. Completes even with no time left if it can at once. Nil:
+  // sleeps on the clock until the deadline.
   RecvResult<T> recv_until(TimePoint deadline, Clock& clock = real_clock()) {
     (void)deadline;
     (void)clock;
-    throw go::todo("Chan::recv_until");  // TODO
+    throw go::todo("Chan::recv_until");  // TODO: receive, or return timeout when the clock reaches the deadline
   }
   RecvResult<T> recv_for(Duration timeout, Clock& clock = real_clock()) {
     return recv_until(clock.deadline_after(timeout), clock);
   }
 
-  void close() { throw go::todo("Chan::close"); }  // TODO
+  // close: no more sends. Wakes every blocked receiver (nullopt once the
+  // buffer is drained) and every blocked sender (they throw). Throws
+  // go::panic("close of closed channel"), or "close of nil channel".
+  void close() { throw go::todo("Chan::close"); }  // TODO: mark closed and wake every waiter, receivers and senders
 
-  std::size_t len() const { throw go::todo("Chan::len"); }  // TODO
-  std::size_t cap() const { throw go::todo("Chan::cap"); }  // TODO
-  bool is_nil() const { throw go::todo("Chan::is_nil"); }   // TODO
+  // len: values buffered now; cap: the buffer's size; both 0 for nil.
+  // is_nil: true for Chan().
+  std::size_t len() const { throw go::todo("Chan::len"); }  // TODO: how many values wait in the buffer
+  std::size_t cap() const { throw go::todo("Chan::cap"); }  // TODO: the capacity it was made with
+  bool is_nil() const { throw go::todo("Chan::is_nil"); }   // TODO: true for the nil channel only
 
+  // ==: true when both handles name the same channel (two nils are equal).
   friend bool operator==(const Chan& a, const Chan& b) {
     (void)a;
     (void)b;
-    throw go::todo("Chan::operator==");  // TODO: the same channel?
+    throw go::todo("Chan::operator==");  // TODO: the same channel, not equal contents
   }
 
   // Range-for (go/chan_iterator.hpp): receives until closed and drained.
@@ -138,8 +168,7 @@ class Chan {
   std::default_sentinel_t end() { return {}; }
 
  private:
-  // TODO: a std::shared_ptr to the channel's state (copies share it; a null
-  // pointer is the nil channel).
+  // TODO: hold a std::shared_ptr to the channel's state (copies share it; a null pointer is the nil channel)
 };
 
 }  // namespace go

@@ -29,6 +29,8 @@
 //     (one's send case with the other's receive case).
 //   - Timeouts are receive cases on go::after(d) (go/time.hpp).
 //
+// Memory ordering: as for the channel operation of the chosen case.
+//
 // Hints: the lesson walks through Go's runtime algorithm (runtime/select.go):
 //   1. lock every case's channel, in one global order (by address), so two
 //      selects can never deadlock on each other's locks;
@@ -57,11 +59,17 @@
 
 namespace go {
 
+// select(cases...): runs exactly one case and returns its index (0-based, in
+// argument order), after running its handler once. Several ready: one at
+// random. None ready at one instant: the default case if there is one, else
+// blocks without polling until one is ready. Woken by the peer that
+// completes one of its cases (a send, a receive, a close). A send case on a
+// closed channel throws go::panic("send on closed channel").
 template <class... Cases>
 std::size_t select(Cases&&... cases) {
   static_assert(sizeof...(Cases) > 0, "go::select needs at least one case (Go's empty select is a deadlock)");
   ((void)cases, ...);
-  throw go::todo("go::select");  // TODO: see the hints above
+  throw go::todo("go::select");  // TODO: run exactly one ready case, chosen fairly, sleeping until one is (hints 1-5)
 }
 
 }  // namespace go

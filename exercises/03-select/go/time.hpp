@@ -19,6 +19,10 @@
 //     a tick that finds the previous one unread is dropped, as in Go, so a
 //     slow reader never makes ticks pile up); stop() ends the ticks; the
 //     destructor stops. A period <= 0 throws std::invalid_argument.
+//
+// Memory ordering: as for a channel: a timer's send of the time happens
+// before the receive that gets it.
+//
 // Hints: Clock::at(deadline, fn) runs fn on the clock's thread (the fake
 // clock: inside advance()); fn must not block, so it uses try_send. A ticker
 // schedules its next tick from inside the current one (or uses one periodic
@@ -33,43 +37,54 @@
 
 namespace go {
 
+// after(d, clock): a channel of capacity 1 that receives the deadline
+// (now() + d) once d has passed on `clock`; never closed.
+// Hint: Clock::at(deadline, fn) runs fn on the clock's thread; fn must not
+// block, so it uses try_send.
 inline Chan<TimePoint> after(Duration d, Clock& clock = real_clock()) {
   (void)d;
   (void)clock;
-  throw go::todo("go::after");  // TODO
+  throw go::todo("go::after");  // TODO: a channel that receives the deadline once, when the clock reaches it
 }
 
 class TimerChan {
  public:
+  // TimerChan(d, clock): after(d, clock) that can be stopped early (Go's
+  // time.NewTimer). c() is its channel; stop() returns true if it stopped
+  // the timer before it fired (then nothing is ever sent).
   explicit TimerChan(Duration d, Clock& clock = real_clock()) {
     (void)d;
     (void)clock;
-    throw go::todo("TimerChan::TimerChan");  // TODO
+    throw go::todo("TimerChan::TimerChan");  // TODO: make the channel and schedule the one send on the clock
   }
-  Chan<TimePoint> c() const { throw go::todo("TimerChan::c"); }  // TODO
-  bool stop() { throw go::todo("TimerChan::stop"); }             // TODO
+  Chan<TimePoint> c() const { throw go::todo("TimerChan::c"); }  // TODO: the channel the time arrives on
+  bool stop() { throw go::todo("TimerChan::stop"); }             // TODO: cancel the timer; true if it had not fired
 
  private:
-  // TODO: the channel and the go::Timer
+  // TODO: keep the channel and the go::Timer
 };
 
 class Ticker {
  public:
+  // Ticker(period, clock): c() receives the time every period (capacity 1; a
+  // tick that finds the previous one unread is dropped). period <= 0 throws
+  // std::invalid_argument. stop() ends the ticks; so does the destructor.
+  // Hint: one periodic timer (Clock::every), or each tick scheduling the next.
   explicit Ticker(Duration period, Clock& clock = real_clock()) {
     (void)period;
     (void)clock;
-    throw go::todo("Ticker::Ticker");  // TODO
+    throw go::todo("Ticker::Ticker");  // TODO: refuse period <= 0, then schedule a tick every period
   }
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
   ~Ticker() {
-    // TODO: stop (must not throw)
+    // TODO: stop the ticks, without throwing
   }
-  Chan<TimePoint> c() const { throw go::todo("Ticker::c"); }  // TODO
-  void stop() { throw go::todo("Ticker::stop"); }             // TODO
+  Chan<TimePoint> c() const { throw go::todo("Ticker::c"); }  // TODO: the channel the ticks arrive on
+  void stop() { throw go::todo("Ticker::stop"); }             // TODO: end the ticks: take the timer off the clock
 
  private:
-  // TODO: shared state the scheduled tick can reach after the Ticker is gone
+  // TODO: keep shared state that a scheduled tick can still reach after the Ticker is gone
 };
 
 }  // namespace go

@@ -50,6 +50,10 @@
 //   - without_cancel(parent): the parent's values; no deadline; done() is the
 //     nil channel; never done, whatever happens to the parent.
 //
+// Memory ordering: everything done before a cancel (or before the deadline's
+// timer fired) happens before a receive on done() returns, and before an
+// err() call that returns non-empty.
+//
 // Hints:
 //   - Start with one node type: a struct held by std::shared_ptr, with a
 //     parent pointer, a std::mutex, an err, a lazily made Chan<Done>, and the
@@ -106,41 +110,61 @@ class Context {
  public:
   Context() = default;  // the nil context
 
-  std::optional<TimePoint> deadline() const { throw go::todo("Context::deadline"); }  // TODO
-  Chan<Done> done() const { throw go::todo("Context::done"); }                        // TODO
-  std::error_code err() const { throw go::todo("Context::err"); }                     // TODO
+  // deadline: the earlier of the context's own deadline and its ancestors';
+  // nullopt if none. done: a channel closed when the context is cancelled or
+  // expires; the same channel on every call (the nil channel for one that can
+  // never be done). err: empty until done, then go::canceled or
+  // go::deadline_exceeded for good. On the nil context, each throws
+  // std::invalid_argument mentioning "nil".
+  std::optional<TimePoint> deadline() const { throw go::todo("Context::deadline"); }  // TODO: the earliest deadline
+  Chan<Done> done() const { throw go::todo("Context::done"); }     // TODO: one channel per context, closed exactly once
+  std::error_code err() const { throw go::todo("Context::err"); }  // TODO: why it is done; empty while it is not
 
+  // value(key): the value stored under that very key object by this context
+  // or its nearest ancestor that has one; nullopt if none.
   template <class T>
   std::optional<T> value(const ContextKey<T>& key) const {
     (void)key;
-    throw go::todo("Context::value");  // TODO: walk up the chain
+    throw go::todo("Context::value");  // TODO: the nearest value stored under this key, walking up the chain
   }
 
   bool is_nil() const { throw go::todo("Context::is_nil"); }  // TODO: true for Context()
 
  private:
-  // TODO: a std::shared_ptr to your node, and a way for the functions below
+  // TODO: hold a std::shared_ptr to your node, and give the functions below a way
   // to build a Context from a node (a private constructor and friends, say).
 };
 
-inline Context background() { throw go::todo("go::background"); }  // TODO
+// background: the root; never done, no deadline, no values; done() is the
+// nil channel.
+inline Context background() { throw go::todo("go::background"); }  // TODO: a context that is never done
 
+// with_cancel(parent) -> {ctx, cancel}: cancel() closes ctx.done() and sets
+// err() to go::canceled, for ctx and every descendant, never the parent;
+// idempotent, safe from many threads. Born done if the parent is done. A
+// cancelled child leaves its parent (nothing of it stays alive there).
 [[nodiscard]] inline std::pair<Context, CancelFunc> with_cancel(const Context& parent) {
   (void)parent;
-  throw go::todo("go::with_cancel");  // TODO
+  throw go::todo("go::with_cancel");  // TODO: a child the parent's cancellation reaches, and its cancel function
 }
 
+// with_cancel_cause(parent) -> {ctx, cancel(cause)}: as with_cancel; cause(ctx)
+// is the first cause given (an empty one means canceled).
 [[nodiscard]] inline std::pair<Context, CancelCauseFunc> with_cancel_cause(const Context& parent) {
   (void)parent;
-  throw go::todo("go::with_cancel_cause");  // TODO
+  throw go::todo("go::with_cancel_cause");  // TODO: with_cancel that remembers the first cause
 }
 
+// with_deadline(parent, t, clock): as with_cancel, and done with
+// go::deadline_exceeded exactly when `clock` reaches t (at once, with no
+// timer, if it has). cancel() stops the timer. One timer on the clock, no
+// thread per context.
 [[nodiscard]] inline std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline,
                                                                   Clock& clock = real_clock()) {
   (void)parent;
   (void)deadline;
   (void)clock;
-  throw go::todo("go::with_deadline");  // TODO
+  throw go::todo("go::with_deadline");  // TODO: a cancellable child that expires when the clock reaches the deadline
 }
 
 [[nodiscard]] inline std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout,
@@ -151,28 +175,38 @@ inline Context background() { throw go::todo("go::background"); }  // TODO
   throw go::todo("go::with_timeout");  // TODO: one line on top of with_deadline
 }
 
+// with_value(parent, key, v): a child whose value(key) is v; the parent's
+// done(), err() and deadline(). A parent never sees a child's values.
 template <class T>
 Context with_value(const Context& parent, const ContextKey<T>& key, std::type_identity_t<T> value) {
   (void)parent;
   (void)key;
   (void)value;
-  throw go::todo("go::with_value");  // TODO
+  throw go::todo("go::with_value");  // TODO: a child carrying one key's value, done when its parent is
 }
 
+// without_cancel(parent): the parent's values; no deadline; never done, done()
+// the nil channel, whatever happens to the parent.
 inline Context without_cancel(const Context& parent) {
   (void)parent;
-  throw go::todo("go::without_cancel");  // TODO
+  throw go::todo("go::without_cancel");  // TODO: keep the values, drop the cancellation
 }
 
+// cause(ctx): empty while ctx is not done; then the first cause given to a
+// with_cancel_cause function above it, else err().
 inline std::error_code cause(const Context& ctx) {
   (void)ctx;
-  throw go::todo("go::cause");  // TODO
+  throw go::todo("go::cause");  // TODO: the inherited cause, or err() when there is none
 }
 
+// after_func(ctx, f) -> stop: f runs once, when ctx is done, on the thread
+// that cancels it, before that cancel returns; at once if ctx is done
+// already; never if it can never be done. stop() returns true if it
+// prevented the call. No lock is held while f runs.
 inline StopFunc after_func(const Context& ctx, std::function<void()> f) {
   (void)ctx;
   (void)f;
-  throw go::todo("go::after_func");  // TODO
+  throw go::todo("go::after_func");  // TODO: run f once when ctx is done, unless stop() wins the race
 }
 
 }  // namespace go

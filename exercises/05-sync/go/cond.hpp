@@ -20,8 +20,12 @@
 //     another thread may have changed the state before they got the lock.
 //   - signal() wakes exactly one waiting caller (if any); broadcast() wakes
 //     every caller waiting at that moment. Neither is remembered: with nobody
-//     waiting they do nothing, and a later wait() sleeps.
+//     waiting they do nothing, and a later wait() sleeps. Holding the lock
+//     while calling them is allowed, not required.
 //   - locker() is the lock given to the constructor (Go's c.L).
+//
+// Memory ordering: as for the lock. What the signaller wrote under the lock
+// before unlocking it is visible to the woken waiter once wait() returns.
 //
 // Hints:
 //   - Go's design: a FIFO list of waiters, each with its own way to be woken
@@ -52,21 +56,28 @@ class Cond {
 
   Lockable& locker() const { return locker_; }
 
+  // wait: called with the lock held. Releases it and sleeps, as one step for
+  // any signal() or broadcast() made after it began; takes the lock again
+  // before returning. Woken only by signal() or broadcast() (no spurious
+  // wake-ups).
+  // Hint: enlist on the waiter list *before* unlocking the user's lock.
   void wait() {
-    throw go::todo("Cond::wait");  // TODO
+    throw go::todo("Cond::wait");  // TODO: enlist, unlock, sleep until signalled, lock again
   }
 
+  // signal: wakes exactly one waiting caller, if any; not remembered.
   void signal() {
-    throw go::todo("Cond::signal");  // TODO
+    throw go::todo("Cond::signal");  // TODO: wake one enlisted waiter; nobody waiting means nothing happens
   }
 
+  // broadcast: wakes every caller waiting at that moment; not remembered.
   void broadcast() {
-    throw go::todo("Cond::broadcast");  // TODO
+    throw go::todo("Cond::broadcast");  // TODO: wake every waiter enlisted now, and only those
   }
 
  private:
   Lockable& locker_;
-  // TODO: the list of waiters and its lock.
+  // TODO: keep the list of waiters and its lock
 };
 
 }  // namespace go

@@ -13,9 +13,12 @@
 //     compared by content.
 //   - Any number of threads may inc and get at once (on the same key, on
 //     their own keys, on keys created at that moment): no increment is lost,
-//     and a reader never sees a count go down.
+//     and a reader never sees a count go down (nor a torn or invented value).
 //   - Usable through a go::MetricStore& and deletable through a
 //     std::unique_ptr<go::MetricStore>.
+//
+// Memory ordering: a get includes every inc that happened before it. A
+// counter orders nothing but itself: do not use one to publish other data.
 //
 // The two implementations:
 //   - RWMutexMetricStore: one std::unordered_map<std::string, std::int64_t>
@@ -48,34 +51,37 @@ class MetricStore {
   virtual std::int64_t get(std::string_view key) const = 0;
 };
 
+// Both stores: inc(key) adds one to key's counter (created at 0 first if
+// needed), from any number of threads, without losing an increment; get(key)
+// is the counter, 0 for a key never incremented, never going down.
 class RWMutexMetricStore final : public MetricStore {
  public:
   void inc(std::string_view key) override {
     (void)key;
-    throw go::todo("RWMutexMetricStore::inc");  // TODO
+    throw go::todo("RWMutexMetricStore::inc");  // TODO: add one to key's counter under the write lock
   }
   std::int64_t get(std::string_view key) const override {
     (void)key;
-    throw go::todo("RWMutexMetricStore::get");  // TODO
+    throw go::todo("RWMutexMetricStore::get");  // TODO: read key's counter under the read lock, 0 if absent
   }
 
  private:
-  // TODO: the lock and the map.
+  // TODO: keep the lock and the map
 };
 
 class AtomicMetricStore final : public MetricStore {
  public:
   void inc(std::string_view key) override {
     (void)key;
-    throw go::todo("AtomicMetricStore::inc");  // TODO
+    throw go::todo("AtomicMetricStore::inc");  // TODO: fetch_add under the read lock; the write lock only for a new key
   }
   std::int64_t get(std::string_view key) const override {
     (void)key;
-    throw go::todo("AtomicMetricStore::get");  // TODO
+    throw go::todo("AtomicMetricStore::get");  // TODO: load key's counter under the read lock, 0 if absent
   }
 
  private:
-  // TODO: the lock and the map of atomic counters.
+  // TODO: keep the lock and the map of atomic counters
 };
 
 }  // namespace go

@@ -12,18 +12,22 @@
 //   - lock() blocks until the mutex is free, then takes it; no two threads
 //     are ever between lock() and unlock() at once. The unlock() that frees
 //     it must wake a locker that is already asleep (not only one still
-//     spinning).
+//     spinning). Not recursive: locking a mutex you hold deadlocks, as in Go.
 //   - try_lock() takes a free mutex and returns true, or returns false at once,
 //     also when the caller itself holds it. It never blocks.
-//   - unlock() frees the mutex. Any thread may unlock it, not only the one that
-//     locked it (Go ties a Mutex to no goroutine). Unlocking a mutex that is
-//     not locked throws go::panic("sync: unlock of unlocked mutex") and leaves
-//     it unlocked and usable.
-//   - Lockable: std::lock_guard and std::unique_lock work with it (they only
-//     need lock, unlock and try_lock).
+//   - unlock() frees the mutex and wakes one sleeping locker, if any. Any
+//     thread may unlock it, not only the one that locked it (Go ties a Mutex
+//     to no goroutine). Unlocking a mutex that is not locked throws
+//     go::panic("sync: unlock of unlocked mutex") and leaves it unlocked and
+//     usable.
+//   - Lockable: std::lock_guard, std::unique_lock, std::scoped_lock and
+//     std::condition_variable_any work with it (they only need lock, unlock
+//     and try_lock).
 //   - go::MutexLock locks in its constructor and unlocks in its destructor,
 //     on every path out of the scope, exceptions included.
-//   - Everything done before unlock() is visible to the next holder.
+//
+// Memory ordering: everything done before unlock() happens before the
+// return of the lock() (or successful try_lock()) that takes the mutex next.
 //
 // Hints:
 //   - One std::atomic<std::uint32_t>: 0 unlocked, 1 locked, 2 locked with
@@ -54,20 +58,28 @@ class GO_CAPABILITY("mutex") Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
+  // lock: blocks until the mutex is free, then takes it. Woken by the
+  // unlock() that frees it, also when already asleep (not only spinning).
+  // Not recursive.
   void lock() {
-    throw go::todo("Mutex::lock");  // TODO
+    throw go::todo("Mutex::lock");  // TODO: take the mutex, spinning briefly, then sleeping until an unlock wakes you
   }
 
+  // try_lock: takes a free mutex and returns true, or returns false at once
+  // (also when the caller itself holds it). Never blocks.
   bool try_lock() {
-    throw go::todo("Mutex::try_lock");  // TODO
+    throw go::todo("Mutex::try_lock");  // TODO: take the mutex only if it is free now
   }
 
+  // unlock: frees the mutex and wakes one sleeping locker, if any; any thread
+  // may call it. Not locked: throws go::panic("sync: unlock of unlocked
+  // mutex") and leaves it unlocked and usable.
   void unlock() {
-    throw go::todo("Mutex::unlock");  // TODO: panic if it was not locked
+    throw go::todo("Mutex::unlock");  // TODO: free the mutex, wake a sleeper; panic if it was not locked
   }
 
  private:
-  // TODO: the state word.
+  // TODO: keep the state word (free, locked, locked with sleepers)
 };
 
 // go::MutexLock: `mu.Lock(); defer mu.Unlock()` as a scope. Given: it works

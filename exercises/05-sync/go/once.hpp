@@ -15,15 +15,19 @@
 //   - Concurrent callers: exactly one runs its f, and none of them returns
 //     before that f has returned (they block until it has).
 //   - If f throws, the exception reaches the caller that ran f, the Once is
-//     done all the same (no later call runs anything), and callers that were
-//     waiting for f return normally. (std::call_once would retry instead.)
-//   - What f wrote is visible to every caller once call() returns, including
-//     callers that find the Once done without waiting.
+//     done all the same (Go: "if f panics, Do considers it to have
+//     returned"; no later call runs anything), and callers that were waiting
+//     for f return normally. (std::call_once would retry instead.)
+//   - f must not call() the same Once: it would wait for itself (deadlock).
 //   OnceValue<T>:
 //   - operator() runs f once (concurrent first calls included) and returns a
 //     reference to the one stored result, every time, from every thread.
 //   - If f throws, every call throws that same exception again; f is not
 //     run again.
+//
+// Memory ordering: the return of f happens before the return of every call()
+// (and every OnceValue call), including callers that find the Once done
+// without waiting, so what f wrote is visible to all of them.
 //
 // Hints:
 //   - Once: a done flag (std::atomic<std::uint32_t>) read with an *acquire*
@@ -53,14 +57,18 @@ class Once {
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 
+  // call(f): runs f only if no call() on this Once ran a function before;
+  // concurrent callers block until that f returned; later calls return at
+  // once. If f throws, the exception reaches its caller and the Once is done
+  // all the same. f must not call() the same Once.
   template <class F>
   void call(F&& f) {
     (void)f;
-    throw go::todo("Once::call");  // TODO
+    throw go::todo("Once::call");  // TODO: run f at most once; nobody returns before it has, even if it threw
   }
 
  private:
-  // TODO: the done flag and the mutex.
+  // TODO: keep the done flag and the mutex
 };
 
 template <class T>
@@ -74,12 +82,15 @@ class OnceValue {
   OnceValue(const OnceValue&) = delete;
   OnceValue& operator=(const OnceValue&) = delete;
 
+  // operator(): runs f once (concurrent first calls included) and returns a
+  // reference to the one stored result, every time, from every thread. If f
+  // threw, every call throws that same exception again.
   const T& operator()() {
-    throw go::todo("OnceValue::operator()");  // TODO
+    throw go::todo("OnceValue::operator()");  // TODO: the stored result, or f's exception again, computed once
   }
 
  private:
-  // TODO: a Once, the function, the result or the exception.
+  // TODO: keep a Once, the function, and the result or the exception
 };
 
 // Lets `go::OnceValue v(f);` deduce T from what f returns.

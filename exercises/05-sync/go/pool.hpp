@@ -15,9 +15,13 @@
 //   - put(x) gives x to the pool; put(nullptr) does nothing. put_all(xs)
 //     puts every object of xs, skips nullptrs, and leaves xs all nullptrs.
 //   - get() finds objects put by *any* thread, not only by its own.
-//   - Thread-safe: an object is never handed to two threads at once, and
-//     with 4 threads doing get/put in a loop, New runs only a handful of times.
+//   - Thread-safe: an object is never handed to two threads at once (two
+//     threads never get the same object without a put() between), and with 4
+//     threads doing get/put in a loop, New runs only a handful of times.
 //   - The pool owns what it holds: destroying the pool destroys those objects.
+//   - Objects come back as they were put: resetting them is the caller's job.
+//
+// Memory ordering: a put(x) happens before the get() that returns x.
 //
 // Hints:
 //   - The simple version: a mutex and a std::vector<std::unique_ptr<T>>.
@@ -43,6 +47,8 @@ class Pool {
  public:
   using New = std::function<std::unique_ptr<T>()>;
 
+  // Pool(new_fn): new_fn (Go's New) makes an object when get() finds the pool
+  // empty; without one, get() on an empty pool returns nullptr.
   Pool() = default;
   explicit Pool(New new_fn) {
     (void)new_fn;
@@ -51,13 +57,17 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
+  // get: an object put() earlier (by any thread), taken out of the pool and
+  // unchanged; only when the pool is empty, new_fn() (or nullptr). Never
+  // blocks; never hands one object to two threads.
   std::unique_ptr<T> get() {
-    throw go::todo("Pool::get");  // TODO
+    throw go::todo("Pool::get");  // TODO: reuse a pooled object, from any thread's put; make one only when empty
   }
 
+  // put(x): gives x to the pool for a later get(); put(nullptr) does nothing.
   void put(std::unique_ptr<T> x) {
     (void)x;
-    throw go::todo("Pool::put");  // TODO
+    throw go::todo("Pool::put");  // TODO: keep x for a later get(), ignoring nullptr
   }
 
   // put_all: put every object of xs (skip nullptrs), leaving nullptrs behind.
@@ -67,7 +77,7 @@ class Pool {
   }
 
  private:
-  // TODO: the New function and the free list(s).
+  // TODO: keep the New function and the free list(s)
 };
 
 }  // namespace go

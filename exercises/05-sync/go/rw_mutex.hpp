@@ -15,15 +15,21 @@
 //   - lock() blocks until no reader and no other writer holds the lock; it is
 //     woken by the last runlock() (or the previous writer's unlock()).
 //   - unlock() lets in *every* reader that queued behind the writer, not one.
+//     runlock() releases one read lock.
 //   - try_lock()/try_rlock() never block: true if they took the lock.
 //   - Misuse panics with Go's messages and changes nothing:
 //     unlock() when not write-locked: go::panic("sync: Unlock of unlocked RWMutex");
 //     runlock() when no reader holds it (also while only a writer holds it):
 //     go::panic("sync: RUnlock of unlocked RWMutex").
+//   - No recursive read locking: a reader that calls rlock() again while a
+//     writer waits deadlocks (the writer waits for it, it waits for the writer).
 //   - Writes made under the write lock are seen whole by later readers.
 //   - lock_shared()/unlock_shared()/try_lock_shared() are rlock()/runlock()/
 //     try_rlock() under the names std::shared_lock uses; go::ReadLock and
 //     go::WriteLock are the scoped guards.
+//
+// Memory ordering: an unlock() happens before every later rlock() and lock()
+// that takes the lock; a runlock() happens before the next lock().
 //
 // Hints:
 //   - The textbook version: a std::mutex, two std::condition_variables
@@ -48,12 +54,23 @@ class GO_CAPABILITY("mutex") RWMutex {
   RWMutex(const RWMutex&) = delete;
   RWMutex& operator=(const RWMutex&) = delete;
 
-  void rlock() { throw go::todo("RWMutex::rlock"); }          // TODO
-  bool try_rlock() { throw go::todo("RWMutex::try_rlock"); }  // TODO
-  void runlock() { throw go::todo("RWMutex::runlock"); }      // TODO: panic on misuse
+  // rlock: returns at once while no writer holds or waits (readers share);
+  // blocks while a writer holds the lock *or waits for it* (writer
+  // preference). Woken by the writer's unlock(). try_rlock: never blocks,
+  // false when rlock() would wait. runlock: releases one read lock; with no
+  // reader holding it, throws go::panic("sync: RUnlock of unlocked RWMutex")
+  // and changes nothing.
+  void rlock() { throw go::todo("RWMutex::rlock"); }          // TODO: join the readers unless a writer holds or waits
+  bool try_rlock() { throw go::todo("RWMutex::try_rlock"); }  // TODO: rlock only if no waiting is needed
+  void runlock() { throw go::todo("RWMutex::runlock"); }      // TODO: leave; the last reader out wakes a waiting writer
 
-  void lock() { throw go::todo("RWMutex::lock"); }          // TODO
-  bool try_lock() { throw go::todo("RWMutex::try_lock"); }  // TODO
+  // lock: blocks until no reader and no other writer holds the lock; readers
+  // arriving meanwhile queue behind it. Woken by the last runlock() or the
+  // previous writer's unlock(). try_lock: never blocks. unlock: lets in every
+  // reader queued behind the writer; when not write-locked, throws
+  // go::panic("sync: Unlock of unlocked RWMutex") and changes nothing.
+  void lock() { throw go::todo("RWMutex::lock"); }          // TODO: announce the writer, then wait for readers to leave
+  bool try_lock() { throw go::todo("RWMutex::try_lock"); }  // TODO: lock only if nobody holds it now
   void unlock() { throw go::todo("RWMutex::unlock"); }      // TODO: panic on misuse, wake every queued reader
 
   // For std::shared_lock and friends.
@@ -62,7 +79,7 @@ class GO_CAPABILITY("mutex") RWMutex {
   void unlock_shared() { runlock(); }
 
  private:
-  // TODO: your counts, and what readers and writers wait on.
+  // TODO: keep your counts, and what readers and writers wait on
 };
 
 // go::ReadLock: `mu.RLock(); defer mu.RUnlock()` as a scope. Given.

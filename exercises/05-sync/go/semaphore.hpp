@@ -15,7 +15,8 @@
 //     waiter has been served, or until ctx is done. Returns {} with the
 //     tokens taken, or ctx.err() (go::canceled, go::deadline_exceeded) with
 //     nothing taken. A ctx that is done already fails at once, even when
-//     tokens are free. background() never cancels. A nil Context throws
+//     tokens are free. Woken by release() (its turn came) or by ctx's
+//     cancellation. background() never cancels. A nil Context throws
 //     std::invalid_argument.
 //   - acquire(n) is acquire(go::background(), n).
 //   - try_acquire(n) takes n tokens if they are free and nobody is waiting
@@ -33,6 +34,9 @@
 //     what was wrong (the too-large case mentions the size). Releasing more
 //     than is held throws go::panic("semaphore: released more than held")
 //     and changes nothing.
+//
+// Memory ordering: a release(n) happens before the acquire that obtains the
+// tokens it gave back.
 //
 // Hints:
 //   - A mutex, the count held, and a FIFO list of waiters (an intrusive list
@@ -65,17 +69,25 @@ namespace go {
 
 class Semaphore {
  public:
+  // Semaphore(size): size tokens, none held. A negative size throws
+  // std::invalid_argument saying so.
   explicit Semaphore(std::int64_t size) {
     (void)size;
-    throw go::todo("Semaphore::Semaphore");  // TODO: validate, keep size
+    throw go::todo("Semaphore::Semaphore");  // TODO: refuse a negative size, keep it
   }
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
+  // acquire(ctx, n): takes n tokens once they are free *and* every earlier
+  // waiter was served, or gives up when ctx is done: {} with the tokens
+  // taken, or ctx.err() with nothing taken (at once if ctx is done already,
+  // even with tokens free). Woken by release() (its turn came) or by ctx's
+  // cancellation. A waiter at the front that gives up lets the next ones in.
+  // n < 0 or n > size() throws std::invalid_argument; so does a nil ctx.
   [[nodiscard]] std::error_code acquire(const Context& ctx, std::int64_t n = 1) {
     (void)ctx;
     (void)n;
-    throw go::todo("Semaphore::acquire");  // TODO
+    throw go::todo("Semaphore::acquire");  // TODO: n tokens in FIFO turn, or give up (losing none) once ctx is done
   }
 
   void acquire(std::int64_t n = 1) {
@@ -83,21 +95,27 @@ class Semaphore {
     (void)err;
   }
 
+  // try_acquire(n): takes n tokens if they are free and nobody waits (true),
+  // else false at once. n = 0 fits when nobody waits. Bad n as for acquire.
   bool try_acquire(std::int64_t n = 1) {
     (void)n;
-    throw go::todo("Semaphore::try_acquire");  // TODO
+    throw go::todo("Semaphore::try_acquire");  // TODO: take n tokens only if free and nobody is queued
   }
 
+  // release(n): gives n tokens back (from any thread) and serves the waiters
+  // whose turn it is, front first. More than is held throws
+  // go::panic("semaphore: released more than held") and changes nothing.
   void release(std::int64_t n = 1) {
     (void)n;
-    throw go::todo("Semaphore::release");  // TODO
+    throw go::todo("Semaphore::release");  // TODO: return n tokens, then grant the front waiters that now fit
   }
 
-  std::size_t waiters() const { throw go::todo("Semaphore::waiters"); }  // TODO
-  std::int64_t size() const { throw go::todo("Semaphore::size"); }       // TODO
+  // waiters: how many acquire calls are queued now. size: the size.
+  std::size_t waiters() const { throw go::todo("Semaphore::waiters"); }  // TODO: the queue's length now
+  std::int64_t size() const { throw go::todo("Semaphore::size"); }       // TODO: the size it was made with
 
  private:
-  // TODO: the size, the count held, the waiters and their lock.
+  // TODO: keep the size, the count held, the waiters and their lock
 };
 
 }  // namespace go

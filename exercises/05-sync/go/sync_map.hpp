@@ -25,6 +25,11 @@
 //   - Concurrent readers and writers only ever see whole values.
 //   - Hash and KeyEqual are the map's, as for std::unordered_map (a test
 //     passes its own, slow, Hash).
+//   - Values are returned by copy: V should be cheap to copy (Go's values are
+//     interfaces, i.e. pointers); use a shared_ptr for big ones.
+//
+// Memory ordering: a store(k, v) happens before any load(k) that returns v
+// (and likewise for the other writes and the reads that see them).
 //
 // Hints:
 //   - Correct first: one std::shared_mutex (or your go::RWMutex) around one
@@ -55,43 +60,53 @@ class SyncMap {
   SyncMap(const SyncMap&) = delete;
   SyncMap& operator=(const SyncMap&) = delete;
 
+  // load(k): the value stored for k (a whole one, even while others write),
+  // or nullopt.
   std::optional<V> load(const K& key) const {
     (void)key;
-    throw go::todo("SyncMap::load");  // TODO
+    throw go::todo("SyncMap::load");  // TODO: a copy of k's value under a read lock, or nullopt
   }
 
+  // store(k, v): insert or overwrite.
   void store(const K& key, V value) {
     (void)key;
     (void)value;
-    throw go::todo("SyncMap::store");  // TODO
+    throw go::todo("SyncMap::store");  // TODO: set k's value under a write lock
   }
 
-  // {the value now stored for key, whether it was there already}
+  // load_or_store(k, v): {the value now stored for key, whether it was there
+  // already}. k present: nothing changes; missing: stores v. Of concurrent
+  // calls on a missing key exactly one stores, and all return its value.
   std::pair<V, bool> load_or_store(const K& key, V value) {
     (void)key;
     (void)value;
-    throw go::todo("SyncMap::load_or_store");  // TODO
+    throw go::todo("SyncMap::load_or_store");  // TODO: store v only if k is still missing once you hold the write lock
   }
 
+  // load_and_delete(k): removes k and returns its value, or nullopt. Of
+  // concurrent calls, exactly one gets the value.
   std::optional<V> load_and_delete(const K& key) {
     (void)key;
-    throw go::todo("SyncMap::load_and_delete");  // TODO
+    throw go::todo("SyncMap::load_and_delete");  // TODO: take k's value out, under one write lock
   }
 
+  // erase(k): removes k if present (a missing key is fine).
   void erase(const K& key) {
     (void)key;
-    throw go::todo("SyncMap::erase");  // TODO
+    throw go::todo("SyncMap::erase");  // TODO: remove k under a write lock
   }
 
-  // f(const K&, const V&) -> bool: false stops the walk.
+  // range(f): f(const K&, const V&) -> bool for every key, each at most once,
+  // until f returns false. A key stored or erased meanwhile may or may not be
+  // visited. f may call any method of this map without deadlock.
   template <class F>
   void range(F&& f) const {
     (void)f;
-    throw go::todo("SyncMap::range");  // TODO: no lock held while f runs
+    throw go::todo("SyncMap::range");  // TODO: visit every key with no lock held while f runs
   }
 
  private:
-  // TODO: the map(s) and lock(s).
+  // TODO: keep the map(s) and lock(s)
 };
 
 }  // namespace go

@@ -19,12 +19,15 @@
 //   - Cancellation: once ctx is done, no further call starts; every request
 //     not started gets error = std::system_error(ctx.err()) and ran = false.
 //     Calls already running see ctx (it is their first argument) and may stop
-//     early; their results are kept. A ctx done before the call runs nothing.
+//     early; their results (value or error) are kept. A ctx done before the
+//     call runs nothing.
 //   - Every thread it starts is joined before it returns. No requests:
 //     returns {} at once.
 //   - Bad input throws std::invalid_argument: limit == 0, an empty
-//     std::function or null function pointer (detail::is_nil_function tells
-//     you), a nil ctx (ctx.err() throws it for you).
+//     std::function or null function pointer, a nil ctx.
+//
+// Memory ordering: everything before handle_all happens before each call;
+// each call happens before handle_all returns.
 //
 // Hints:
 //   - Go's version: a buffered channel of size limit as a semaphore, one
@@ -34,6 +37,8 @@
 //   - Size the result vector first and let each worker write only the slots
 //     of the indices it claimed: in input order for free, and no lock.
 //   - Check ctx.err() before each call, not once at the start.
+//   - detail::is_nil_function tells an empty std::function or a null function
+//     pointer; ctx.err() throws std::invalid_argument for a nil ctx for you.
 #pragma once
 
 #include <algorithm>
@@ -78,6 +83,11 @@ bool is_nil_function(const F& f) {
 }
 }  // namespace detail
 
+// handle_all(ctx, requests, limit, fn): fn(ctx, requests[i]) for each i, at
+// most `limit` at once; returns when every call returned, result[i] for
+// requests[i]. A throw fills result[i].error; once ctx is done no call
+// starts, and the rest get std::system_error(ctx.err()) with ran = false.
+// limit == 0, a nil fn or a nil ctx throw std::invalid_argument.
 template <class Req, class F>
 auto handle_all(const Context& ctx, const std::vector<Req>& requests, std::size_t limit, F fn)
     -> std::vector<ItemResult<std::invoke_result_t<F&, const Context&, const Req&>>> {
@@ -85,7 +95,7 @@ auto handle_all(const Context& ctx, const std::vector<Req>& requests, std::size_
   (void)requests;
   (void)limit;
   (void)fn;
-  throw go::todo("handle_all");  // TODO: validate, then a crew of at most `limit` workers
+  throw go::todo("handle_all");  // TODO: refuse bad input, then a crew of at most `limit` workers fills every slot
 }
 
 }  // namespace go

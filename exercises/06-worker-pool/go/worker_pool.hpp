@@ -43,7 +43,7 @@
 //     pool starts no timers.
 //   - Priority: job.priority high runs before low, FIFO within each; after
 //     high_burst high jobs overtook a waiting low one, the low one goes next
-//     (use your go::JobQueue).
+//     (go::JobQueue's rule).
 //   - stats(): one consistent snapshot, readable while running:
 //     submitted == processed + in_progress + queued + abandoned; the
 //     per-worker processed/failed add up to the pool's; busy workers ==
@@ -51,7 +51,12 @@
 //     moment a worker takes it until its result is in results(). idle counts
 //     the workers waiting for a job. closed: shutdown() began or ctx is done.
 //
+// Memory ordering: everything before submit() happens before the job runs;
+// the job's run happens before its result is received from results().
+//
 // Hints:
+//   - The queue is your go::JobQueue (go/job_queue.hpp): it already has the
+//     priority rule.
 //   - One mutex guards everything in the pool (queue, counters, worker
 //     records); two std::condition_variables: one where idle workers wait for
 //     a job, one where submitters wait for room. Count who waits on each and
@@ -158,36 +163,54 @@ struct PoolStats {
 template <class R = void>
 class WorkerPool {
  public:
+  // WorkerPool(ctx, options): starts options.workers threads at once, and no
+  // other. Bad options (or a nil ctx) throw std::invalid_argument naming the
+  // field. The pool's ctx done: workers stop after the job in hand.
   WorkerPool(const Context& ctx, PoolOptions options) {
     (void)ctx;
     (void)options;
-    throw go::todo("WorkerPool::WorkerPool");  // TODO: validate, start options.workers workers
+    throw go::todo("WorkerPool::WorkerPool");  // TODO: refuse bad options, start options.workers workers
   }
   explicit WorkerPool(PoolOptions options) : WorkerPool(background(), options) {}
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
-  ~WorkerPool() = default;  // TODO: shutdown()
+  ~WorkerPool() = default;  // TODO: shutdown(), so no worker outlives the pool
 
+  // submit(ctx, job): queues job and returns ok; while the queue is full it
+  // blocks, woken by a worker taking a job (ok), by shutdown() or the pool's
+  // cancellation (closed), or by ctx being done (ctx_done, job not queued; at
+  // once if ctx is done already). A job without a function throws
+  // std::invalid_argument("pool: nil job"). On a scaling pool, a submit that
+  // leaves more jobs than workers starts one more worker, up to max_workers.
   SubmitStatus submit(const Context& ctx, Job<R> job) {
     (void)ctx;
     (void)job;
-    throw go::todo("WorkerPool::submit");  // TODO
+    throw go::todo("WorkerPool::submit");  // TODO: queue the job, waiting for room, for closing or for ctx
   }
   SubmitStatus submit(Job<R> job) { return submit(background(), std::move(job)); }
 
+  // try_submit(job): never blocks: ok, full, or closed.
   SubmitStatus try_submit(Job<R> job) {
     (void)job;
-    throw go::todo("WorkerPool::try_submit");  // TODO
+    throw go::todo("WorkerPool::try_submit");  // TODO: queue the job only if there is room now
   }
 
-  Chan<JobResult<R>> results() const { throw go::todo("WorkerPool::results"); }  // TODO
+  // results: one JobResult per job that ran, in completion order; closed once
+  // shutdown() has joined the workers. Workers wait for a reader when its
+  // buffer is full (unless the pool's ctx is done: then results are dropped).
+  Chan<JobResult<R>> results() const { throw go::todo("WorkerPool::results"); }  // TODO: the pool's results channel
 
-  std::vector<Job<R>> shutdown() { throw go::todo("WorkerPool::shutdown"); }  // TODO
+  // shutdown: stops accepting, lets the workers finish every accepted job,
+  // joins them, closes results() and returns {}. If the pool's ctx is done,
+  // returns the accepted jobs that never ran, in order. A second call waits
+  // for the first and returns {}.
+  std::vector<Job<R>> shutdown() { throw go::todo("WorkerPool::shutdown"); }  // TODO: close, drain, join
 
-  PoolStats stats() const { throw go::todo("WorkerPool::stats"); }  // TODO
+  // stats: one consistent snapshot (see the contract for what adds up).
+  PoolStats stats() const { throw go::todo("WorkerPool::stats"); }  // TODO: one snapshot whose counters add up
 
  private:
-  // TODO: the shared state (queue, counters, workers, the results channel).
+  // TODO: keep the shared state (queue, counters, workers, the results channel)
 };
 
 }  // namespace go

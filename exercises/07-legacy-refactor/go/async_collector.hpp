@@ -10,7 +10,7 @@
 //     return http_503();                                     // backpressure reaches the caller
 //   collector.shutdown();                                    // drains, then joins
 //
-// Contract:
+// Contract (the tests check each point):
 //   - AsyncCollector(store, ctx, options) starts options.workers threads at
 //     once; no other thread is ever started. The store is used, never owned:
 //     it must outlive the collector. Nothing is global: two collectors share
@@ -39,6 +39,10 @@
 //   - closed(): true once shutdown() began or the context is done.
 //   - Bad input throws std::invalid_argument: zero workers, a queue capacity
 //     below 1, an unknown policy, a nil context (constructor or submit).
+//
+// Memory ordering: a submit that returns accepted happens before the store.inc
+// of its item (the channel's send/receive); every store.inc happens before
+// shutdown() returns (the join).
 //
 // Hints (the lesson's "Design" section has the reasoning):
 //   - The queue: a buffered go::Chan<std::string>(queue_capacity) (phase 02).
@@ -103,48 +107,68 @@ struct CollectorStats {
 
 class AsyncCollector {
  public:
+  // AsyncCollector(store, ctx, options): starts options.workers threads at
+  // once, and no other. The store is used, never owned (it must outlive the
+  // collector). Zero workers, a queue capacity below 1, an unknown policy or
+  // a nil ctx throw std::invalid_argument.
   AsyncCollector(MetricStore& store, const Context& ctx, CollectorOptions options = {}) {
     (void)store;
     (void)ctx;
     (void)options;
-    throw go::todo("AsyncCollector::AsyncCollector");  // TODO: validate, keep the store, start the workers
+    throw go::todo("AsyncCollector::AsyncCollector");  // TODO: refuse bad input, keep the store, start the workers
   }
 
   AsyncCollector(const AsyncCollector&) = delete;
   AsyncCollector& operator=(const AsyncCollector&) = delete;
 
-  ~AsyncCollector() = default;  // TODO: shut down
+  ~AsyncCollector() = default;  // TODO: shut down, so no worker outlives the collector
 
+  // submit(key): submit(go::background(), key).
   CollectStatus submit(std::string key) {
     (void)key;
     throw go::todo("AsyncCollector::submit");  // TODO: submit(go::background(), key)
   }
 
+  // submit(ctx, key): hands key to the workers (they call store.inc(key)).
+  // Room in the queue: accepted. Full, by options.when_full: block (wait;
+  // woken by a worker taking an item, by ctx done -> ctx_done, by shutdown
+  // or the collector's ctx -> closed), drop (dropped, at once), reject
+  // (queue_full, at once). After shutdown() began or once the collector's
+  // ctx is done: closed. A ctx done already: ctx_done, even with room.
   CollectStatus submit(const Context& ctx, std::string key) {
     (void)ctx;
     (void)key;
-    throw go::todo("AsyncCollector::submit");  // TODO: per options.when_full
+    throw go::todo("AsyncCollector::submit");  // TODO: queue key, or say why not, per options.when_full
   }
 
+  // shutdown: stops accepting (blocked submitters return closed), lets the
+  // workers process every accepted item, joins them. Idempotent; a second
+  // caller waits for the first. If the collector's ctx is done, queued items
+  // are counted as discarded instead.
   void shutdown() {
     throw go::todo("AsyncCollector::shutdown");  // TODO: stop accepting, drain, join
   }
 
+  // closed: true once shutdown() began or the collector's ctx is done.
   bool closed() const {
-    throw go::todo("AsyncCollector::closed");  // TODO
+    throw go::todo("AsyncCollector::closed");  // TODO: has shutdown begun, or is the collector's ctx done?
   }
 
+  // stats: counters that only grow, each read atomically; once shutdown()
+  // returned, submitted == accepted + dropped + rejected and
+  // accepted == processed + discarded.
   CollectorStats stats() const {
-    throw go::todo("AsyncCollector::stats");  // TODO
+    throw go::todo("AsyncCollector::stats");  // TODO: the counters now, each one read atomically
   }
 
+  // workers: options.workers, the number of worker threads it started.
   std::size_t workers() const {
-    throw go::todo("AsyncCollector::workers");  // TODO
+    throw go::todo("AsyncCollector::workers");  // TODO: the number of worker threads
   }
 
  private:
-  // TODO: the store, the context, the options, the queue, the workers, the
-  // lock that guards closing the queue, the counters.
+  // TODO: keep the store, the context, the options, the queue, the workers, the
+  // lock that guards closing the queue, the counters
 };
 
 }  // namespace go

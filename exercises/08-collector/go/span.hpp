@@ -74,8 +74,10 @@ class Span {
   std::int64_t end_unix_nano = 0;
   SpanStatus status = SpanStatus::unset;
 
+  // Span(): an empty span whose strings already have room for
+  // kReservedChars characters each.
   Span() {
-    // TODO: reserve kReservedChars in every string.
+    // TODO: reserve kReservedChars in every string
   }
   Span(const Span& other) : Span() { assign(other); }
   Span& operator=(const Span& other) {
@@ -85,31 +87,41 @@ class Span {
   Span(Span&&) noexcept = default;
   Span& operator=(Span&&) noexcept = default;
 
+  // set_attribute(key, value): sets key's value, replacing an earlier one of
+  // the same key; false (nothing changes) when kMaxAttributes other keys are
+  // set. An empty key throws std::invalid_argument("span: empty attribute key").
   bool set_attribute(std::string_view key, std::string_view value) {
     (void)key;
     (void)value;
     throw go::todo("Span::set_attribute");  // TODO: replace the key's value, or take the next free slot
   }
 
+  // attribute(key): the value of key, or nullptr if it is not set.
   const std::string* attribute(std::string_view key) const {
     (void)key;
-    throw go::todo("Span::attribute");  // TODO
+    throw go::todo("Span::attribute");  // TODO: find key among the attributes in use
   }
 
-  std::size_t attribute_count() const { throw go::todo("Span::attribute_count"); }
+  // attribute_count: how many attributes are set. attribute_at(i): the i-th
+  // one set (std::out_of_range past the end).
+  std::size_t attribute_count() const { throw go::todo("Span::attribute_count"); }  // TODO: the attributes in use
 
   const SpanAttribute& attribute_at(std::size_t i) const {
     (void)i;
-    throw go::todo("Span::attribute_at");  // TODO
+    throw go::todo("Span::attribute_at");  // TODO: the i-th attribute set, out_of_range past the last
   }
 
+  // reset: equal to a default-constructed span, but keeps its strings'
+  // capacity (refilling it with no longer strings allocates nothing).
   void reset() { throw go::todo("Span::reset"); }  // TODO: clear everything, keep the capacity
 
+  // assign(other): makes *this equal to other, reusing *this's storage.
   void assign(const Span& other) {
     (void)other;
     throw go::todo("Span::assign");  // TODO: copy into the storage *this already has
   }
 
+  // ==: every field, and the attributes in order.
   friend bool operator==(const Span& a, const Span& b) {
     (void)a;
     (void)b;
@@ -117,7 +129,7 @@ class Span {
   }
 
  private:
-  // TODO: the attributes, e.g. an inline array of kMaxAttributes and a count.
+  // TODO: keep the attributes, e.g. an inline array of kMaxAttributes and a count
 };
 
 }  // namespace go

@@ -10,7 +10,7 @@
 //   if (collector.ingest(span) != go::IngestStatus::accepted) return grpc_status(...);  // see below
 //   collector.stop();   // no more intake; drains, flushes, joins
 //
-// Contract:
+// Contract (the tests check each point):
 //   - SpanCollector(sink, options) / SpanCollector(workers, queue_size, sink).
 //     No thread runs before start(), which starts options.workers workers
 //     (start() twice, or after stop(), throws go::panic).
@@ -34,27 +34,28 @@
 //     A sink that throws loses its batch: counted as failed, the worker
 //     goes on.
 //   - stop(): ingest from then on returns stopped; blocked ingest calls wake
-//     and return stopped; ingest calls already past the door finish first.
-//     Then every accepted span reaches the sink, the workers are joined and
-//     stop() returns. Idempotent: a second or concurrent caller waits for the
-//     first. Safe while other threads still call ingest. Without start(),
-//     stop() drains the queue on the calling thread. The destructor calls it.
+//     and return stopped; a span an overlapping ingest call had already
+//     reserved room for is still accepted. Then every accepted span reaches
+//     the sink, the workers are joined and stop() returns. Idempotent: a
+//     second or concurrent caller waits for the first. Safe while other
+//     threads still call ingest. Without start(), stop() still drains the
+//     queue: it starts one worker for that. The destructor calls it.
 //   - stats(): counters that only grow, readable at any time; each reading
 //     has processed + rejected + dropped + failed <= ingested, and once stop()
-//     has returned:
+//     has returned and no ingest call is running:
 //       ingested == processed + rejected + dropped + failed
 //     (rejected: queue_full, timed_out, stopped). No span is dropped at stop.
 //   - Bad options throw std::invalid_argument: zero workers, queue_size < 1,
 //     flush_size 0, flush_interval <= 0, chunk_size 0, a negative
 //     block_timeout, an unknown policy, an empty sink.
 //
-// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
-// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
-// dropped to OK (load shedding: the client is not asked to retry).
-//
 // Memory ordering: an ingest that returns accepted happens before the sink
 // call that sees its span (the queue's send/receive); every sink call happens
 // before stop() returns (the join).
+//
+// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
+// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
+// dropped to OK (load shedding: the client is not asked to retry).
 //
 // Hints (the lesson walks through each):
 //   - The queue: a go::Chan<std::unique_ptr<SpanChunk>> (phase 02) of
@@ -155,41 +156,61 @@ struct SpanCollectorStats {
 
 class SpanCollector {
  public:
+  // SpanCollector(sink, options): no thread yet. Bad options throw
+  // std::invalid_argument: zero workers, queue_size < 1, flush_size 0,
+  // flush_interval <= 0, chunk_size 0, a negative block_timeout, an unknown
+  // policy, an empty sink.
   SpanCollector(SpanSink sink, SpanCollectorOptions options) {
     (void)sink;
     (void)options;
-    throw go::todo("SpanCollector::SpanCollector");  // TODO: validate, keep, make the queue and the bound
+    throw go::todo("SpanCollector::SpanCollector");  // TODO: refuse bad options, keep them; make the queue, the bound
   }
   SpanCollector(std::size_t workers, std::ptrdiff_t queue_size, SpanSink sink)
       : SpanCollector(std::move(sink), SpanCollectorOptions{.workers = workers, .queue_size = queue_size}) {}
 
   SpanCollector(const SpanCollector&) = delete;
   SpanCollector& operator=(const SpanCollector&) = delete;
-  ~SpanCollector() = default;  // TODO: stop()
+  ~SpanCollector() = default;  // TODO: stop(), so every accepted span reaches the sink
 
-  void start() { throw go::todo("SpanCollector::start"); }  // TODO: the workers
+  // start: starts options.workers workers; twice, or after stop(), throws
+  // go::panic.
+  void start() { throw go::todo("SpanCollector::start"); }  // TODO: start the workers, once
 
+  // ingest(span): copies span into pooled storage and queues it (before
+  // start() too); never keeps a reference to it. Full queue: when_full
+  // decides at once (reject -> queue_full, drop -> dropped, block -> waits,
+  // woken by a worker taking spans out, by stop() -> stopped, or by the
+  // block_timeout on options.clock -> timed_out). After stop() began: stopped.
   IngestStatus ingest(const Span& span) {
     (void)span;
-    throw go::todo("SpanCollector::ingest");  // TODO
+    throw go::todo("SpanCollector::ingest");  // TODO: take room for the span, copy it in, queue it; or say why not
   }
 
+  // ingest_batch(spans): ingest for each span in order; accepts a prefix,
+  // spans[0, accepted), and `status` says why the rest was refused.
   IngestResult ingest_batch(std::span<const Span> spans) {
     (void)spans;
-    throw go::todo("SpanCollector::ingest_batch");  // TODO
+    throw go::todo("SpanCollector::ingest_batch");  // TODO: queue up to chunk_size spans per queue operation
   }
 
+  // stop: ingest returns stopped from then on (blocked calls wake); every
+  // accepted span reaches the sink; the workers are joined. Idempotent; a
+  // second caller waits for the first; safe while others ingest. Without
+  // start(), it still drains the queue (through one worker it starts).
   void stop() { throw go::todo("SpanCollector::stop"); }  // TODO: close the door, drain, join
 
-  bool stopped() const { throw go::todo("SpanCollector::stopped"); }
+  // stopped: true once stop() began.
+  bool stopped() const { throw go::todo("SpanCollector::stopped"); }  // TODO: has stop() begun?
 
-  SpanCollectorStats stats() const { throw go::todo("SpanCollector::stats"); }
+  // stats: counters that only grow, readable at any time (see the contract
+  // for how they add up).
+  SpanCollectorStats stats() const { throw go::todo("SpanCollector::stats"); }  // TODO: the counters now
 
   // The pool's chunk creations: stays flat in steady state.
-  std::uint64_t chunks_created() const { throw go::todo("SpanCollector::chunks_created"); }
+  std::uint64_t chunks_created() const { throw go::todo("SpanCollector::chunks_created"); }  // TODO: the pool's count
 
  private:
-  // TODO: options, clock, sink, pool, queue, bound, gate, workers, counters.
+  // TODO: keep options, clock, sink, pool, queue, bound, gate, workers, counters
 };
 
 }  // namespace go

@@ -5,12 +5,29 @@
 //                        .max_attempts = 5});
 //   std::error_code err = go::retry(backoff, [&] { return client.fetch(url); }, stop);
 //
-// The delay before retry number k (k = 0 after the first failure) is
-//   base(k)  = min(max, initial * multiplier^k)
-//   delay(k) = base(k) * (1 - jitter * r),  r uniform in [0, 1)
-// so jitter = 0 gives exact doubling, and jitter = 1 is "full jitter" (any
-// delay in (0, base]). Jitter spreads out clients that failed together, so
-// they do not all retry in the same instant (the thundering herd).
+// Contract (the tests check each point):
+//   Backoff(policy, random01)
+//     - throws std::invalid_argument (message naming the field) unless
+//       initial > 0, max >= initial, multiplier >= 1, jitter in [0, 1],
+//       max_attempts >= 1. An empty random01 means "use a real random source".
+//   delay(k), the wait before retry k (k = 0 after the first failure):
+//       base(k)  = min(max, initial * multiplier^k)
+//       delay(k) = base(k) * (1 - jitter * r), r = random01() in [0, 1)
+//     - never above max, never negative, for every k >= 0 (k = 1000 too).
+//   retry(backoff, op, stop, clock)
+//     - calls op() (returns std::error_code; empty means success) at most
+//       max_attempts times; sleeps delay(k) on `clock` between attempts, never
+//       after the last one;
+//     - returns {} on the first success; the last error when attempts run out;
+//       the error at once (no sleep) when policy().retryable says false;
+//     - returns std::errc::operation_canceled when stop is requested: checked
+//       before each attempt, and a stop during a sleep ends the sleep at once;
+//     - an exception from op propagates.
+//
+// Design: in delay(k), jitter = 0 gives exact doubling, and jitter = 1 is
+// "full jitter" (any delay in (0, base]). Jitter spreads out clients that
+// failed together, so they do not all retry in the same instant (the
+// thundering herd).
 //
 // The Go version of this loop is a for with a select on ctx.Done() and
 // time.After(delay); here the std::stop_token plays ctx.Done() and

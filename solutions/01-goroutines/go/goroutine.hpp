@@ -3,24 +3,32 @@
 //   go::Goroutine g = go::go(process, item);   // like: go process(item)
 //   g.join();                                  // wait; rethrows what process threw
 //
-// Go has no handle: a goroutine runs until its function returns, and the
-// program waits for it only if you arrange that (a WaitGroup, a channel). C++
-// threads must be joined or detached, so go::go returns a handle that joins
-// when it goes out of scope (std::jthread's rule), and the lesson uses it to
-// show why every goroutine needs an owner.
+// Contract (the tests check each point):
+//   - go(f, args...) starts f(args...) on a new thread and returns at once.
+//     The arguments are decay-copied before go() returns: changing `item`
+//     afterwards does not change what the goroutine sees.
+//   - If f's first parameter is a std::stop_token, f(token, args...) is called
+//     with the handle's token instead.
+//   - join() waits for f to return, then rethrows the exception f threw, if any.
+//     join() on an empty or already-joined handle throws std::logic_error.
+//   - The destructor requests stop and joins: a goroutine never outlives its
+//     handle. (An exception nobody joined is printed to stderr, not lost.)
+//   - request_stop() asks a stop_token-taking f to finish; it does not wait.
 //
-// Arguments are decay-copied into the new thread before go::go returns, as Go
-// evaluates `go f(x)`'s arguments at the go statement: changing `item`
-// afterwards does not change what the goroutine sees. Capturing by reference
-// in a lambda is what brings Go's loop-variable bug back (see the lesson).
+// Memory ordering: everything done before go() happens before f starts, and
+// everything f did happens before join() (or the destructor's join) returns.
 //
-// A function whose first parameter is std::stop_token receives the handle's
-// stop token, so it can stop cooperatively when asked (request_stop(), or the
-// handle's destructor).
+// Design: Go has no handle: a goroutine runs until its function returns, and
+// the program waits for it only if you arrange that (a WaitGroup, a channel).
+// C++ threads must be joined or detached, so go::go returns a handle that
+// joins when it goes out of scope (std::jthread's rule), and the lesson uses
+// it to show why every goroutine needs an owner.
 //
-// An exception escaping the function does not terminate the program (as it
-// would with std::thread) and is not a crash (as a panic is in Go): it is
-// kept and rethrown by join().
+// Decay-copying the arguments is Go's evaluation of `go f(x)`'s arguments at
+// the go statement; capturing by reference in a lambda is what brings Go's
+// loop-variable bug back (see the lesson). An exception escaping f neither
+// terminates the program (as with std::thread) nor crashes it (as a panic
+// does in Go): join() rethrows it.
 #pragma once
 
 #include <concepts>

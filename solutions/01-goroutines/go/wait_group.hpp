@@ -7,15 +7,15 @@
 //   }
 //   wg.wait();                          // returns once every done() happened
 //
-// Contract:
-//   - add(delta) changes the counter by delta (which may be negative); a counter
-//     that would drop below zero throws go::panic("sync: negative WaitGroup
-//     counter") and leaves the counter unchanged.
+// Contract (the tests check each point):
+//   - add(delta) changes the counter by delta (which may be negative). A
+//     counter that would drop below zero throws
+//     go::panic("sync: negative WaitGroup counter") and stays unchanged.
 //   - done() is add(-1).
-//   - wait() blocks until the counter is zero; if it is zero already, wait()
-//     returns at once. Every waiter wakes when the counter reaches zero.
-//   - A WaitGroup is reusable: after the counter reached zero, add() starts a
-//     new round. Not copyable (Go's vet forbids copying one too).
+//   - wait() blocks until the counter is zero; returns at once if it is zero
+//     already. Every waiter wakes when the counter reaches zero.
+//   - Reusable: after the counter reached zero, add() starts a new round.
+//     Not copyable (Go's vet forbids copying one too).
 //
 // Memory ordering: everything a goroutine did before its done() happens
 // before wait() returns in any waiter woken by that round.

@@ -6,22 +6,33 @@
 //   ch.close();                      // close(ch)
 //   for (int x : ch) use(x);         // for x := range ch
 //
-// Semantics (Go's, each one tested):
-//   - A Chan is a handle: copies share one channel. A default-constructed Chan
-//     is the nil channel: send and recv block forever, try_ operations find it
-//     full/empty, timed ones time out, close() panics.
-//   - Capacity 0 is a rendezvous: send() returns only once a receiver has
-//     taken the value. Capacity n buffers up to n values; send() blocks only
-//     when the buffer is full. Values leave in the order they were sent.
-//   - recv() after close() drains what is buffered, then returns nullopt at
-//     once, every time. close() wakes every blocked receiver (nullopt) and every
-//     blocked sender, which throws go::panic("send on closed channel"), as does
-//     any send on a closed channel. close() of a closed or nil channel panics.
-//   - try_send/try_recv never wait for a partner or for room (a receive or
-//     send already under way is not a reason to fail: once a receiver has
-//     taken a value, its room is free); send_for/recv_for (and _until) block up to
-//     a deadline on a go::Clock. A send that does not succeed leaves the
-//     caller's value untouched (a move-only value is not lost).
+// Contract (the tests check each point):
+//   - Chan is a handle: copies share one channel (operator== says "same
+//     channel"). Chan() is the nil channel: send/recv block forever, try_send
+//     says full, try_recv says empty, timed operations time out, len() and
+//     cap() are 0, close() panics.
+//   - Chan(capacity): capacity < 0 throws std::invalid_argument (the message
+//     mentions the capacity). Capacity 0 is a rendezvous: send() returns only
+//     after a receiver took the value. Capacity n: send() blocks only while n
+//     values are buffered, and a blocked send() returns once one receive has
+//     made room for it, whether or not more receives follow. FIFO order.
+//   - recv() blocks until a value arrives; after close() it first drains the
+//     buffer, then returns nullopt at once, every time.
+//   - close() wakes every blocked receiver (nullopt) and every blocked sender,
+//     which throws go::panic("send on closed channel"). Any send on a closed
+//     channel throws that; close() of a closed channel throws
+//     go::panic("close of closed channel"), of nil "close of nil channel".
+//   - try_send/try_recv never block: ok, full/empty, or (try_recv) closed.
+//     "full" means full: once a receiver has taken a value (even one still
+//     busy copying it out), its room is free for a try_send.
+//     try_send on a closed channel panics, like a send case in Go's select.
+//   - send_for/send_until/recv_for/recv_until wait at most until the deadline
+//     on the given clock (use Clock::at to be woken), then return timeout.
+//     An operation that can complete at once does so even with no time left.
+//     On the nil channel they sleep on the clock (clock.sleep_until) until the
+//     deadline: nothing else can ever end them.
+//   - A send that does not happen (full, timeout) leaves the caller's value
+//     untouched: move from it only once the value really goes somewhere.
 //
 // Memory ordering: a send happens before the matching receive completes; a
 // close happens before a receive that returns nullopt because of it.

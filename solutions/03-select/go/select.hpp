@@ -7,12 +7,26 @@
 //       go::recv_case(done),                                      // case <-done:
 //       go::default_case([&] { ... }));                           // default:
 //
-// Semantics (Go's, each one tested): returns the index of the case it ran,
-// after running its handler once. Ready cases: one chosen uniformly at random.
-// None ready at one instant: the default case if any, else block (no polling, no CPU) until
-// one is. A receive case on a closed channel is ready (handler gets nullopt);
-// a send case on a closed channel throws go::panic("send on closed channel").
-// Nil-channel cases are never ready. Exactly one case happens.
+// Contract (the tests check each point):
+//   - select() returns the index (0-based, in argument order) of the case it
+//     ran, after running that case's handler (if it has one) exactly once.
+//   - A receive case is ready when a value is buffered, a sender is waiting,
+//     or the channel is closed (the handler then gets nullopt). A send case is
+//     ready when a receiver waits or there is room; a send case on a closed
+//     channel throws go::panic("send on closed channel"), whether it was
+//     ready at once or the channel closed while select waited.
+//   - Several ready cases: one is chosen uniformly at random (never "always
+//     the first"). None ready at one instant (not: each looked empty in
+//     turn): the default case runs if there is one;
+//     otherwise select blocks, without polling or burning CPU, until one
+//     becomes ready. Exactly one case happens: a value is never taken from,
+//     or given to, a channel whose case was not chosen.
+//   - A case on the nil channel is never ready (Go's idiom for switching a
+//     case off). A select with no case that can ever be ready and no default
+//     blocks forever.
+//   - Two goroutines that both select can rendezvous on an unbuffered channel
+//     (one's send case with the other's receive case).
+//   - Timeouts are receive cases on go::after(d) (go/time.hpp).
 //
 // Memory ordering: as for the channel operation of the chosen case.
 //

@@ -7,19 +7,23 @@
 //   go::Ticker ticker(100ms);
 //   for (;;) go::select(go::recv_case(ticker.c(), tick), go::recv_case(done, stop));
 //
-// Semantics (each tested):
-//   - after(d, clock): a channel of capacity 1 that receives the deadline
-//     (now() + d) once d has passed on `clock`. Never closed. The clock keeps
-//     the timer until it fires; use a TimerChan to stop it early.
-//   - TimerChan: the same channel as c(), plus stop() (Go's Timer.Stop: true
-//     if it stopped the timer before it fired).
-//   - Ticker(period, clock): c() receives the tick's time every period;
-//     capacity 1, and a tick that finds the previous one unread is dropped (a
-//     slow reader never finds ticks piled up). stop() ends it; so does the
-//     destructor. period <= 0 throws std::invalid_argument.
+// Contract (the tests check each point):
+//   - after(d, clock) returns a channel of capacity 1 that receives the time
+//     (the deadline, now() + d) once, when d has passed on `clock`; it is
+//     never closed. Until then the clock holds a timer (stop it early with
+//     a TimerChan instead, or the real clock's timer thread lives until d).
+//   - TimerChan(d, clock): the same channel as c(), plus stop(): true if it
+//     stopped the timer before it fired (Go's Timer.Stop).
+//   - Ticker(period, clock): c() receives the time every period (capacity 1;
+//     a tick that finds the previous one unread is dropped, as in Go, so a
+//     slow reader never makes ticks pile up); stop() ends the ticks; the
+//     destructor stops. A period <= 0 throws std::invalid_argument.
 //
-// Every send here is a try_send: a timer's function runs on the clock's own
-// thread and must never block.
+// Memory ordering: as for a channel: a timer's send of the time happens
+// before the receive that gets it.
+//
+// Implementation: every send here is a try_send: a timer's function runs on
+// the clock's own thread and must never block.
 #pragma once
 
 #include <memory>

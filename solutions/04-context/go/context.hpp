@@ -7,31 +7,47 @@
 //   cancel();                                                      // defer cancel()
 //   if (ctx.err() == go::deadline_exceeded) ...                    // ctx.Err()
 //
-// Semantics (Go's, each one tested):
-//   - A Context is a handle: copies share one context. Context() is the nil
-//     context: every call on it, and every with_* given it as parent, throws
-//     std::invalid_argument.
-//   - background() is never done: done() is the nil channel, err() is empty,
-//     no deadline, no values.
-//   - Cancelling (a cancel function, the deadline's timer, or an ancestor being
-//     cancelled) is idempotent and reaches every descendant, never an ancestor
-//     or a sibling. done() returns the same channel every time; it is closed
-//     exactly once. err() is empty until then, then canceled or
-//     deadline_exceeded for good. A child derived from a done parent is born
-//     done.
-//   - Once ctx.err() is non-empty, err() of every descendant is non-empty too
-//     (a canceller finishes the whole subtree before it publishes its own err).
-//   - A child's deadline is the earlier of its own and its parent's. Deadlines
-//     are timers on the given go::Clock: no thread per context.
+// Contract (the tests check each point):
+//   - Context is a handle: copies share one context. Context() is the nil
+//     context: is_nil() is true, and every call on it, every with_* given it
+//     as parent, cause(nil) and after_func(nil, f) throw std::invalid_argument
+//     whose message contains "nil". So does after_func(ctx, <empty function>).
+//   - background(): never done. done() is the nil channel, err() empty, no
+//     deadline, no values, empty cause.
+//   - with_cancel(parent) -> {ctx, cancel}. cancel() closes ctx.done() and sets
+//     err() to go::canceled; it is idempotent and safe from many threads at
+//     once (done() is closed exactly once). done() returns the same channel on
+//     every call, including a first call made after cancel() (then already
+//     closed). A child of a done parent is born done, with the parent's err.
+//   - Cancellation reaches every descendant (children, grandchildren, through
+//     value contexts, after_funcs included), never a parent or a sibling.
+//     Once err() is non-empty, err() of every descendant is non-empty too.
+//   - with_deadline(parent, t, clock) / with_timeout(parent, d, clock): also
+//     done, with go::deadline_exceeded, exactly when `clock` reaches t (or
+//     now() + d): not 1 ns before. A deadline already reached expires the
+//     context at once, with no timer. deadline() reports the earlier of the
+//     child's own and its parent's. cancel() before the deadline stops the
+//     timer (the clock no longer holds it) and err() stays canceled. Each
+//     deadline is a timer on the clock (clock.at): no thread per context.
 //   - A cancelled or expired child, and a stopped after_func, leave their
-//     parent's list of children: nothing of theirs stays alive in the parent.
-//   - value(key) walks up the chain and returns the nearest value stored under
-//     that key object; keys are compared by identity.
-//   - cause(ctx): the cause given to a with_cancel_cause function, else err().
-//   - after_func(ctx, f): f runs once, when ctx is done, on the thread that
-//     cancels (at once, on the caller, if ctx is done already); the returned
-//     stop() prevents that if it comes first, and says whether it did.
-//   - without_cancel(parent): parent's values, no deadline, never done.
+//     parent: after a million short-lived children, nothing of theirs is
+//     alive (the tests watch a shared_ptr each child carries as a value).
+//   - with_value(parent, key, v): value(key) on it or any descendant returns
+//     the nearest v stored under that very key object (keys compare by
+//     identity, not by name); nullopt if none. A parent never sees a child's
+//     values. A value context has its parent's done(), err() and deadline().
+//   - with_cancel_cause(parent) -> {ctx, cancel(cause)}: err() is canceled,
+//     cause(ctx) is the first cause given (an empty cause means canceled),
+//     inherited by descendants. cause() is empty while not done, and equals
+//     err() for contexts cancelled without a cause or by their deadline.
+//   - after_func(ctx, f) -> stop: f runs once, when ctx is done, on the thread
+//     that cancels it, before that cancel returns (inside clock.advance() for
+//     a deadline); at once, before after_func returns, if ctx is done already;
+//     never if ctx can never be done. stop() returns true if it prevented the
+//     call (then f never runs), false otherwise; exactly one of the two wins a
+//     race. f may cancel other contexts or call after_func (no lock is held).
+//   - without_cancel(parent): the parent's values; no deadline; done() is the
+//     nil channel; never done, whatever happens to the parent.
 //
 // Memory ordering: everything done before a cancel (or before the deadline's
 // timer fired) happens before a receive on done() returns, and before an

@@ -7,21 +7,29 @@
 //   go::CtxRecvResult<Job> job = go::recv(ctx, jobs);                       // v, ok := <-jobs or <-ctx.Done()
 //   if (std::error_code err = go::send(ctx, results, r)) return err;        // results <- r or <-ctx.Done()
 //
-// Semantics (each one tested):
+// Contract (the tests check each point):
 //   - All three look at ctx first: a context that is done already returns its
-//     err() (recv: status done) at once, without sleeping, receiving or sending,
-//     even if the channel is ready. Otherwise they wait for whichever comes
-//     first; if both are ready at the same moment, either may win (Go's select).
-//   - sleep(ctx, d, clock): empty error_code once d has passed on `clock`,
-//     ctx.err() if ctx is done first. d <= 0 returns at once. Its timer is
-//     stopped when ctx wins: nothing stays on the clock.
-//   - recv(ctx, ch): {ok, value}, {closed, nullopt} once ch is closed and
-//     drained, or {done, nullopt} (then ctx.err() says why). The nil
-//     channel waits for ctx only.
-//   - send(ctx, ch, v): empty once v was sent, ctx.err() if ctx is done first
-//     (v was not sent). A send on a closed channel throws
-//     go::panic("send on closed channel").
-//   - A nil ctx throws std::invalid_argument.
+//     err() (recv: status done) at once, without sleeping, receiving or
+//     sending, even if the channel is ready. A nil ctx throws
+//     std::invalid_argument. Otherwise they wait for whichever comes first;
+//     if both are ready at the same moment, either may win (Go's select).
+//   - sleep(ctx, d, clock): no error once d has passed on `clock` (not 1 ns
+//     before), ctx.err() as soon as ctx is done first (canceled, or
+//     deadline_exceeded at the context's deadline). d <= 0 returns at once, no
+//     error. When ctx wins, the sleep's timer is stopped: nothing stays on the
+//     clock. Works on the real clock too.
+//   - recv(ctx, ch): {ok, value} when a value arrives (buffered, or handed over
+//     by a sender while recv waits); {closed, nullopt} once ch is closed and
+//     drained; {done, nullopt} when ctx is done first (then ctx.err() says
+//     why), and then no receiver is left waiting on ch. On the nil channel it
+//     waits for ctx only.
+//   - send(ctx, ch, v): no error once v was taken; ctx.err() if ctx is done
+//     first, and then v is not left on offer (it was not sent). A send on a
+//     closed channel throws go::panic("send on closed channel").
+//
+// Memory ordering: as for the operation that completes: a send happens before
+// the matching receive completes, and a cancel happens before the call that
+// returns its err().
 #pragma once
 
 #include <cstdint>

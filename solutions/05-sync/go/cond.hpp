@@ -13,20 +13,19 @@
 //   { std::lock_guard g(mu); jobs.push_back(j); }   // producer
 //   ready.signal();
 //
-// Contract:
-//   - wait() must be called with the lock held. It atomically unlocks it and
-//     suspends the caller; when woken, it locks it again before returning.
-//     "Atomically": a signal() or broadcast() made by a thread that took the
-//     lock after wait() began is never missed.
-//   - wait() returns only after a signal() or broadcast() woke it (no
-//     spurious wake-ups) — but by the time it holds the lock again, another
-//     thread may have changed the state, so callers re-check their condition
-//     in a loop.
-//   - signal() wakes one waiting caller, if any, the one waiting longest;
-//     broadcast() wakes every caller waiting at that moment. Neither is
-//     remembered: with nobody waiting, they do nothing. Holding the lock
+// Contract (the tests check each point):
+//   - wait() is called with the lock held. It releases the lock and sleeps;
+//     once woken it takes the lock again *before* returning.
+//   - A signal() or broadcast() made by a thread that took the lock after
+//     wait() began is never lost: release and sleep are one step for it.
+//   - wait() returns only when a signal() or broadcast() woke it (no spurious
+//     wake-ups); callers still re-check their condition in a loop, because
+//     another thread may have changed the state before they got the lock.
+//   - signal() wakes exactly one waiting caller (if any); broadcast() wakes
+//     every caller waiting at that moment. Neither is remembered: with nobody
+//     waiting they do nothing, and a later wait() sleeps. Holding the lock
 //     while calling them is allowed, not required.
-//   - locker() is the lock (Go's c.L).
+//   - locker() is the lock given to the constructor (Go's c.L).
 //
 // Memory ordering: as for the lock. What the signaller wrote under the lock
 // before unlocking it is visible to the woken waiter once wait() returns.

@@ -6,13 +6,18 @@
 //   metrics.inc("requests");            // store.Inc("requests")
 //   std::int64_t n = metrics.get("requests");   // store.Get("requests")
 //
-// Contract (both implementations):
-//   - inc(key) adds one to key's counter, creating it at 0 first if needed.
-//   - get(key) is the counter's value, 0 for a key never incremented.
-//   - Any number of threads may call inc and get at the same time: no
-//     increment is ever lost, and get never sees a torn or invented value.
-//   - A get returns a value at least as large as any the same thread saw
-//     before, and includes every inc that happened before it.
+// Contract (the tests check each point, on both implementations):
+//   - inc(key) adds one to key's counter, creating it at 0 first if needed;
+//     get(key) is the counter, 0 for a key never incremented. Keys are
+//     compared by content.
+//   - Any number of threads may inc and get at once (on the same key, on
+//     their own keys, on keys created at that moment): no increment is lost,
+//     and a reader never sees a count go down (nor a torn or invented value).
+//   - Usable through a go::MetricStore& and deletable through a
+//     std::unique_ptr<go::MetricStore>.
+//
+// Memory ordering: a get includes every inc that happened before it. A
+// counter orders nothing but itself: do not use one to publish other data.
 //
 // RWMutexMetricStore: a std::unordered_map<std::string, std::int64_t> behind
 // a go::RWMutex: get takes the read lock (readers in parallel), inc the write
@@ -23,7 +28,7 @@
 // map) and one relaxed fetch_add. The write lock is taken only to add a new
 // key. Incs of existing keys then run in parallel too.
 //
-// Memory ordering: relaxed is right for a counter. It publishes nothing but
+// Why relaxed is enough: a counter publishes nothing but
 // its own value, and an atomic read-modify-write never loses an increment
 // whatever the order; the lock, not the counter, orders the map's changes.
 // (std::unordered_map never moves an element on rehash, so a reference to a

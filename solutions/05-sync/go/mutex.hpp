@@ -8,20 +8,23 @@
 //     ++hits;
 //   }
 //
-// Contract:
-//   - lock() blocks until the mutex is free, then takes it. Woken by the
-//     unlock() that frees it. Not recursive: locking a mutex you hold
-//     deadlocks, as in Go.
-//   - try_lock() takes a free mutex and returns true, or returns false at
-//     once. It never blocks.
+// Contract (the tests check each point):
+//   - lock() blocks until the mutex is free, then takes it; no two threads
+//     are ever between lock() and unlock() at once. The unlock() that frees
+//     it must wake a locker that is already asleep (not only one still
+//     spinning). Not recursive: locking a mutex you hold deadlocks, as in Go.
+//   - try_lock() takes a free mutex and returns true, or returns false at once,
+//     also when the caller itself holds it. It never blocks.
 //   - unlock() frees the mutex and wakes one sleeping locker, if any. Any
-//     thread may unlock (Go ties a Mutex to no goroutine). Unlocking a mutex
-//     that is not locked throws go::panic("sync: unlock of unlocked mutex")
-//     and leaves it unlocked.
-//   - Meets the Lockable requirements: std::lock_guard, std::unique_lock,
-//     std::scoped_lock and std::condition_variable_any work with it.
-//   - go::MutexLock is the scoped guard: locks in its constructor, unlocks in
-//     its destructor (on every path out, exceptions included).
+//     thread may unlock it, not only the one that locked it (Go ties a Mutex
+//     to no goroutine). Unlocking a mutex that is not locked throws
+//     go::panic("sync: unlock of unlocked mutex") and leaves it unlocked and
+//     usable.
+//   - Lockable: std::lock_guard, std::unique_lock, std::scoped_lock and
+//     std::condition_variable_any work with it (they only need lock, unlock
+//     and try_lock).
+//   - go::MutexLock locks in its constructor and unlocks in its destructor,
+//     on every path out of the scope, exceptions included.
 //
 // Memory ordering: everything done before unlock() happens before the
 // return of the lock() (or successful try_lock()) that takes the mutex next.

@@ -7,25 +7,26 @@
 //   go::OnceValue config([] { return load_config(); });   // sync.OnceValue(loadConfig)
 //   const Config& c = config();               // the first call runs load_config
 //
-// Contract (Once):
-//   - call(f) runs f if and only if no call() on this Once has run a
-//     function before. Later calls return at once, whatever f they pass.
-//   - Concurrent callers: exactly one runs its f; the others block until that
-//     f has returned, so no call() returns before the initialisation is done.
-//   - If f throws, the Once is done all the same (Go: "if f panics, Do
-//     considers it to have returned"): the exception reaches the caller that
-//     ran f, callers waiting for it return normally, and no later call runs
-//     anything. This is where std::call_once differs: it lets the next caller
-//     try again.
+// Contract (the tests check each point):
+//   Once:
+//   - call(f) runs f only if no call() on this Once ran a function before;
+//     later calls return at once, whatever f they pass.
+//   - Concurrent callers: exactly one runs its f, and none of them returns
+//     before that f has returned (they block until it has).
+//   - If f throws, the exception reaches the caller that ran f, the Once is
+//     done all the same (Go: "if f panics, Do considers it to have
+//     returned"; no later call runs anything), and callers that were waiting
+//     for f return normally. (std::call_once would retry instead.)
 //   - f must not call() the same Once: it would wait for itself (deadlock).
-// Contract (OnceValue<T>):
-//   - operator() runs f the first time and returns a reference to its result,
-//     every time, from every thread; concurrent first calls run f once.
-//   - If f throws, every call (the first and all later ones) throws that same
-//     exception again; f is not retried.
+//   OnceValue<T>:
+//   - operator() runs f once (concurrent first calls included) and returns a
+//     reference to the one stored result, every time, from every thread.
+//   - If f throws, every call throws that same exception again; f is not
+//     run again.
 //
 // Memory ordering: the return of f happens before the return of every call()
-// (and every OnceValue call), so what f wrote is visible to all callers.
+// (and every OnceValue call), including callers that find the Once done
+// without waiting, so what f wrote is visible to all of them.
 //
 // Implementation: Go's once.go. A done flag read with one acquire load (the
 // fast path, all a caller pays once the Once is done) and a mutex for the

@@ -6,25 +6,26 @@
 //   { go::ReadLock r(mu);  use(table.find(k)); }   // RLock; defer RUnlock
 //   { go::WriteLock w(mu); table[k] = v; }          // Lock;  defer Unlock
 //
-// Contract:
-//   - rlock() takes a read lock: it returns at once while no writer holds or
-//     waits for the lock, so readers hold it together. It blocks while a
-//     writer holds it *or waits for it*: writer preference, so a steady stream
-//     of readers cannot starve a writer. Woken by the writer's unlock().
-//   - lock() takes the write lock: it blocks until no other writer and no
-//     reader holds the lock. Readers that arrive after it must wait. Woken by
-//     the last runlock() (or by the previous writer's unlock()).
-//   - unlock() releases the write lock and wakes every reader that queued
-//     behind it; runlock() releases one read lock.
-//   - try_lock()/try_rlock() take the lock if that needs no waiting, or
-//     return false at once (try_rlock fails while a writer holds or waits).
-//   - Misuse panics with Go's messages and leaves the lock as it was:
+// Contract (the tests check each point):
+//   - rlock() returns at once while no writer holds or waits: two readers
+//     hold the lock together.
+//   - rlock() blocks while a writer holds the lock *or waits for it* (writer
+//     preference): once a writer is waiting, new readers queue behind it, so
+//     a steady stream of readers cannot starve it. try_rlock() then fails.
+//   - lock() blocks until no reader and no other writer holds the lock; it is
+//     woken by the last runlock() (or the previous writer's unlock()).
+//   - unlock() lets in *every* reader that queued behind the writer, not one.
+//     runlock() releases one read lock.
+//   - try_lock()/try_rlock() never block: true if they took the lock.
+//   - Misuse panics with Go's messages and changes nothing:
 //     unlock() when not write-locked: go::panic("sync: Unlock of unlocked RWMutex");
-//     runlock() when not read-locked: go::panic("sync: RUnlock of unlocked RWMutex").
+//     runlock() when no reader holds it (also while only a writer holds it):
+//     go::panic("sync: RUnlock of unlocked RWMutex").
 //   - No recursive read locking: a reader that calls rlock() again while a
 //     writer waits deadlocks (the writer waits for it, it waits for the writer).
-//   - lock_shared()/unlock_shared()/try_lock_shared() are the same as
-//     rlock()/runlock()/try_rlock(), for std::shared_lock. go::ReadLock and
+//   - Writes made under the write lock are seen whole by later readers.
+//   - lock_shared()/unlock_shared()/try_lock_shared() are rlock()/runlock()/
+//     try_rlock() under the names std::shared_lock uses; go::ReadLock and
 //     go::WriteLock are the scoped guards.
 //
 // Memory ordering: an unlock() happens before every later rlock() and lock()

@@ -8,27 +8,31 @@
 //   run(job);
 //   memory.release(job.bytes);                                 // sem.Release(n)
 //
-// Contract:
-//   - Semaphore(size): size >= 0 tokens, none held.
-//   - acquire(ctx, n) takes n tokens, blocking until they are free and every
-//     earlier waiter has been served, or until ctx is done. Returns {} on
-//     success, ctx.err() (go::canceled or go::deadline_exceeded) when ctx was
-//     done first; then no token is taken. A ctx that is done already fails at
-//     once, even when tokens are free. Woken by release() (its turn came) or
-//     by ctx's cancellation (its done() channel closing). A nil ctx throws
+// Contract (the tests check each point):
+//   - Semaphore(size): size tokens, none held; size() returns it.
+//   - acquire(ctx, n) blocks until n tokens are free *and* every earlier
+//     waiter has been served, or until ctx is done. Returns {} with the
+//     tokens taken, or ctx.err() (go::canceled, go::deadline_exceeded) with
+//     nothing taken. A ctx that is done already fails at once, even when
+//     tokens are free. Woken by release() (its turn came) or by ctx's
+//     cancellation. background() never cancels. A nil Context throws
 //     std::invalid_argument.
-//   - acquire(n) is acquire(go::background(), n): it never gives up.
-//   - try_acquire(n) takes n tokens if they are free *and nobody waits*,
-//     returning true; otherwise false, at once.
-//   - release(n) gives back n tokens and wakes the waiters whose turn it is.
-//   - FIFO: waiters are served in arrival order. A waiter at the front that
-//     needs more than is free blocks everyone behind it, so that a large
-//     request is never starved by a stream of small ones.
-//   - waiters() is the number of acquire calls queued now.
-//   - Bad input throws std::invalid_argument naming the problem: a negative
-//     size, a negative n, an n larger than the size (acquire and try_acquire:
-//     it could never succeed). Releasing more than is held throws
-//     go::panic("semaphore: released more than held") and changes nothing.
+//   - acquire(n) is acquire(go::background(), n).
+//   - try_acquire(n) takes n tokens if they are free and nobody is waiting
+//     (true), else returns false at once. A weight of 0 fits when nobody waits.
+//   - release(n) gives n tokens back (from any thread) and serves waiters.
+//   - FIFO: waiters are served in arrival order; a waiter at the front that
+//     needs more than is free blocks the ones behind it, even those that
+//     would fit (a large request is never starved by small ones). A waiter
+//     at the front that gives up (ctx done) must let the next ones in.
+//   - No token is ever lost, even when ctx is canceled at the very moment
+//     release() hands the waiter its tokens.
+//   - waiters(): how many acquire calls are queued now.
+//   - Bad input: a negative size, a negative n, or (acquire, try_acquire) an
+//     n larger than the size throw std::invalid_argument whose message says
+//     what was wrong (the too-large case mentions the size). Releasing more
+//     than is held throws go::panic("semaphore: released more than held")
+//     and changes nothing.
 //
 // Memory ordering: a release(n) happens before the acquire that obtains the
 // tokens it gave back.

@@ -9,22 +9,21 @@
 //   sessions.erase("bob");                                 // m.Delete("bob")
 //   sessions.range([](const std::string& k, const int& v) { print(k, v); return true; });
 //
-// Contract:
-//   - load(k): the value stored for k, or nullopt.
-//   - store(k, v): sets the value for k (insert or overwrite).
-//   - load_or_store(k, v): if k is present, returns {its value, true} and
-//     changes nothing; otherwise stores v and returns {v, false}. Atomic: of
-//     concurrent load_or_store calls on a missing key, exactly one stores, and
-//     all of them return the value it stored.
-//   - load_and_delete(k): removes k and returns the value it had, or nullopt.
+// Contract (the tests check each point):
+//   - load(k): the value stored for k, or nullopt. store(k, v): insert or
+//     overwrite. erase(k): remove if present (a missing key is fine).
+//   - load_or_store(k, v): k present: {its value, true}, nothing changes;
+//     k missing: stores v, returns {v, false}. Atomic: of concurrent calls on
+//     a missing key exactly one stores, and all return the value it stored.
+//   - load_and_delete(k): removes k and returns its value, or nullopt.
 //     Atomic: of concurrent calls, exactly one gets the value.
-//   - erase(k): removes k if present (Go's Delete).
-//   - range(f): calls f(key, value) for the keys in the map, each key at most
-//     once, until f returns false. Not a snapshot of the whole map: a key
-//     stored or erased during range() may or may not be visited. f may call
-//     any method of this map (including store and erase) without deadlock,
-//     because no lock is held while f runs.
-//   - Hash and KeyEqual are the map's, as for std::unordered_map.
+//   - range(f): calls f(key, value) for every key, each at most once, until f
+//     returns false. A key stored or erased during range() may or may not be
+//     visited. f may call any method of the same map (store, erase, load)
+//     without deadlock.
+//   - Concurrent readers and writers only ever see whole values.
+//   - Hash and KeyEqual are the map's, as for std::unordered_map (a test
+//     passes its own, slow, Hash).
 //   - Values are returned by copy: V should be cheap to copy (Go's values are
 //     interfaces, i.e. pointers); use a shared_ptr for big ones.
 //

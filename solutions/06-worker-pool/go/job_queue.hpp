@@ -9,18 +9,20 @@
 // that prefers one of them; the rule below is what such a select needs to be
 // fair. The queue itself is not thread-safe: the pool's mutex guards it.
 //
-// Contract:
+// Contract (the tests check each point):
 //   - JobQueue(capacity, high_burst): capacity >= 1 slots shared by both
 //     priorities; high_burst >= 1. Either being 0 throws std::invalid_argument
 //     naming the parameter.
 //   - push(item, p) appends item to priority p's line and returns true, or
-//     returns false, leaving item untouched, when size() == capacity().
+//     returns false, leaving item untouched (not moved from), when
+//     size() == capacity().
 //   - pop() takes the next item, or returns nullopt when empty:
 //       * high before low, FIFO within each priority;
 //       * no starvation: after high_burst high items were taken in a row
 //         while a low item was waiting, the next pop() takes the oldest low
-//         item (then the count starts again). A low item therefore waits
-//         behind at most high_burst high items per low item ahead of it.
+//         item, and the count starts again. A high pop that found no low item
+//         waiting does not count (it overtook nobody). A low item therefore
+//         waits behind at most high_burst high items per low item ahead of it.
 //   - drain() removes every item and returns them in the order pop() would
 //     have taken them.
 //   - size(), size(p), empty(), capacity() describe the queue now.

@@ -11,21 +11,23 @@
 //
 // In Go: a semaphore channel of size limit, one goroutine per request that
 // writes results[i] (its own slot, so no lock and no reordering), and a
-// WaitGroup. Here a fixed crew of `limit` threads takes indices from an
+// WaitGroup. Here a fixed crew of `limit` threads (the caller and at most
+// limit - 1 it starts) takes indices from an
 // atomic counter instead: the same bound, without a thread per request.
 //
-// Contract:
+// Contract (the tests check each point):
 //   - Calls fn(ctx, requests[i]) for each i, at most `limit` of them at once,
 //     and returns when every call has returned. result[i] belongs to
 //     requests[i], whatever the order in which the calls finished.
-//   - A call that throws gives result[i].error (the exception, value empty);
-//     the other items are not affected.
+//   - A call that throws gives result[i].error (the exception, value empty,
+//     ran true); the other items are not affected.
 //   - Cancellation: once ctx is done, no further call starts; every request
 //     not started gets error = std::system_error(ctx.err()) and ran = false.
-//     Calls already running see ctx and may stop early; their results
-//     (value or error) are kept. A ctx done before the call runs nothing.
-//   - Uses at most limit - 1 threads besides the caller (the caller works
-//     too), all joined before it returns. No requests: returns {} at once.
+//     Calls already running see ctx (it is their first argument) and may stop
+//     early; their results (value or error) are kept. A ctx done before the
+//     call runs nothing.
+//   - Every thread it starts is joined before it returns. No requests:
+//     returns {} at once.
 //   - Bad input throws std::invalid_argument: limit == 0, an empty
 //     std::function or null function pointer, a nil ctx.
 //

@@ -6,43 +6,49 @@
 //   for (go::JobResult<int> r : pool.results()) ...              // for r := range pool.Results()
 //   std::vector<go::Job<int>> never_ran = pool.shutdown();       // close(jobs); wg.Wait()
 //
-// Contract:
+// Contract (the tests check each point):
 //   - WorkerPool(ctx, options) starts options.workers threads at once, and no
-//     other thread. Bad options throw std::invalid_argument naming the
-//     field: workers == 0, max_workers (when set) < workers, queue == 0,
-//     high_burst == 0, a non-positive idle_timeout on a scaling pool. A nil
-//     ctx throws std::invalid_argument as well.
+//     other thread. Bad options throw std::invalid_argument whose message
+//     names the field: workers == 0, max_workers (when not 0) < workers,
+//     queue == 0, high_burst == 0, idle_timeout <= 0 on a scaling pool. A
+//     nil ctx throws std::invalid_argument as well.
 //   - submit(ctx, job) puts job in the queue and returns ok; while the queue
-//     is full it blocks, woken by a worker taking a job, by shutdown() or the
-//     pool's cancellation (-> closed), or by ctx being done (-> ctx_done,
+//     is full it blocks, woken by a worker taking a job, by shutdown() or
+//     the pool's cancellation (-> closed), or by ctx being done (-> ctx_done,
 //     job not queued). A ctx that is done already returns ctx_done at once.
 //     submit(job) never gives up. A job without a function throws
 //     std::invalid_argument("pool: nil job").
 //   - try_submit(job) never blocks: ok, full, or closed.
-//   - results(): a channel with one JobResult per job that ran, in completion
-//     order; a job that threw has error set (and no value), and the worker
-//     that ran it goes on with the next job. The channel is closed once
-//     shutdown() has joined the workers, so range-for over it ends. Read it:
-//     when its buffer (options.results) is full, workers wait for you.
-//   - shutdown(): stops accepting (submit and try_submit return closed),
-//     lets the workers finish every job already accepted, joins them, closes
-//     results() and returns an empty vector. If the pool's ctx is done
-//     (before or during), workers stop after the job in hand instead, and
-//     shutdown() returns the accepted jobs that never ran, in the order they
-//     would have run. A second call waits for the first and returns {}. The
-//     destructor calls shutdown().
-//   - Scaling (options.max_workers > workers): a submit that leaves more jobs
-//     queued or running than there are workers starts one more worker, up to
-//     max_workers. A worker above the minimum that stays idle for
-//     idle_timeout (on options.clock) leaves; the pool never goes below
-//     options.workers.
+//   - results(): a channel with one JobResult per job that ran, in
+//     completion order; a job that threw has error set (and no value), and
+//     the worker that ran it goes on with the next job. Closed once
+//     shutdown() has joined the workers, so range-for over it ends. Its
+//     buffer is options.results (0: queue + max workers); when it is full,
+//     workers wait for a reader (unless the pool's ctx is done: then the
+//     result is dropped).
+//   - shutdown(): stops accepting (submit, try_submit return closed; a
+//     submit blocked on a full queue returns closed), lets the workers
+//     finish every job already accepted, joins them, closes results() and
+//     returns an empty vector. If the pool's ctx is done (before or during),
+//     workers stop after the job in hand instead, and shutdown() returns the
+//     accepted jobs that never ran, in the order they would have run. A
+//     second call waits for the first and returns {}. The destructor calls
+//     shutdown().
+//   - Scaling (options.max_workers > workers): a submit that leaves more
+//     jobs queued or running than there are workers starts one more worker
+//     at once (in submit), up to max_workers. A worker above the minimum
+//     that stays idle for idle_timeout (a timer on options.clock) leaves and
+//     ends its thread; the pool never goes below options.workers. A fixed
+//     pool starts no timers.
 //   - Priority: job.priority high runs before low, FIFO within each; after
 //     high_burst high jobs overtook a waiting low one, the low one goes next
 //     (go::JobQueue's rule).
-//   - stats(): a consistent snapshot (one lock), readable while running:
-//     submitted == processed + in_progress + queued + abandoned, and the
-//     per-worker counts add up to the pool's. A job is in progress from the
-//     moment a worker takes it until its result is in results().
+//   - stats(): one consistent snapshot, readable while running:
+//     submitted == processed + in_progress + queued + abandoned; the
+//     per-worker processed/failed add up to the pool's; busy workers ==
+//     in_progress; alive workers == workers. A job is in progress from the
+//     moment a worker takes it until its result is in results(). idle counts
+//     the workers waiting for a job. closed: shutdown() began or ctx is done.
 //
 // Memory ordering: everything before submit() happens before the job runs;
 // the job's run happens before its result is received from results().

@@ -10,7 +10,7 @@
 //     return http_503();                                     // backpressure reaches the caller
 //   collector.shutdown();                                    // drains, then joins
 //
-// Contract:
+// Contract (the tests check each point):
 //   - AsyncCollector(store, ctx, options) starts options.workers threads at
 //     once; no other thread is ever started. The store is used, never owned:
 //     it must outlive the collector. Nothing is global: two collectors share

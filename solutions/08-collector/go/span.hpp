@@ -9,13 +9,14 @@
 //   s.name = "GET /cart";
 //   s.set_attribute("http.status_code", "200");
 //
-// Contract:
+// Contract (the tests check each point):
 //   - A Span is a plain value: copyable, movable, no hidden sharing.
 //   - set_attribute(key, value) sets the value of key, replacing an earlier
 //     value of the same key; it returns false (and changes nothing) when
 //     kMaxAttributes other keys are already set. An empty key throws
-//     std::invalid_argument.
+//     std::invalid_argument("span: empty attribute key").
 //   - attribute(key) is the value of key, or nullptr if it is not set.
+//     attribute_at(i) is the i-th attribute set (std::out_of_range past the end).
 //   - reset() makes the span equal to a default-constructed one but keeps the
 //     capacity of its strings: a pooled span refilled with strings no longer
 //     than before allocates nothing.

@@ -9,7 +9,7 @@
 //   if (collector.ingest(span) != go::IngestStatus::accepted) return grpc_status(...);  // see below
 //   collector.stop();   // no more intake; drains, flushes, joins
 //
-// Contract:
+// Contract (the tests check each point):
 //   - SpanCollector(sink, options) / SpanCollector(workers, queue_size, sink).
 //     No thread runs before start(), which starts options.workers workers
 //     (start() twice, or after stop(), throws go::panic).
@@ -37,8 +37,8 @@
 //     reserved room for is still accepted. Then every accepted span reaches
 //     the sink, the workers are joined and stop() returns. Idempotent: a
 //     second or concurrent caller waits for the first. Safe while other
-//     threads still call ingest. Without start(), stop() starts one worker to
-//     drain the queue. The destructor calls it.
+//     threads still call ingest. Without start(), stop() still drains the
+//     queue: it starts one worker for that. The destructor calls it.
 //   - stats(): counters that only grow, readable at any time; each reading
 //     has processed + rejected + dropped + failed <= ingested, and once stop()
 //     has returned and no ingest call is running:
@@ -48,13 +48,13 @@
 //     flush_size 0, flush_interval <= 0, chunk_size 0, a negative
 //     block_timeout, an unknown policy, an empty sink.
 //
-// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
-// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
-// dropped to OK (load shedding: the client is not asked to retry).
-//
 // Memory ordering: an ingest that returns accepted happens before the sink
 // call that sees its span (the queue's send/receive); every sink call happens
 // before stop() returns (the join).
+//
+// For a gRPC front end: queue_full and timed_out map to RESOURCE_EXHAUSTED
+// (try again later, slower), stopped to UNAVAILABLE (go to another replica),
+// dropped to OK (load shedding: the client is not asked to retry).
 //
 // Implementation (phases 02-05, assembled):
 //   - queue_: a go::Chan of pooled chunks (SpanPool); ingest_batch moves up

@@ -8,22 +8,25 @@
 //   ...                                                    // hand the chunk to a worker
 //   pool.put(std::move(chunk));                            // emptied, back for reuse
 //
-// Contract:
+// Contract (the tests check each point):
 //   - SpanChunk(capacity): room for `capacity` spans (capacity >= 1, else
 //     std::invalid_argument). push(span) copies span into the next slot and
 //     returns it; push on a full chunk throws std::length_error. size(),
-//     full(), operator[], begin()/end() see the spans pushed so far. clear()
-//     empties it and keeps every slot's storage (Span::reset).
+//     empty(), full(), operator[], begin()/end() see the spans pushed so far.
+//     clear() empties it and keeps every slot's storage (Span::reset).
 //   - SpanPool(batch_capacity) keeps two kinds of chunk: single chunks
 //     (capacity 1, for one span) and batch chunks (capacity batch_capacity,
 //     >= 1, else std::invalid_argument).
-//   - get(n) returns an empty chunk for up to n spans (n >= 1): a single one
-//     for n == 1, a batch one otherwise (so it may hold fewer than n: fill it,
-//     get another). It reuses a chunk put() earlier when there is one, and only
-//     otherwise creates one; created() counts those creations.
+//   - get(n) returns an empty chunk for up to n spans (n >= 1, else
+//     std::invalid_argument): a single one for n == 1, a batch one otherwise
+//     (so it may hold fewer than n: fill it, get another).
+//     It reuses a chunk put() earlier when there is one, and only otherwise
+//     creates one; created() counts those creations.
 //   - put(chunk) clears the chunk and keeps it for a later get() of its kind;
-//     put(nullptr) does nothing. put_all(chunks) does that for each, with one
-//     pool operation per kind. Thread-safe, from any thread.
+//     put(nullptr) does nothing. Thread-safe, from any thread.
+//
+// Memory ordering: a put(chunk) happens before the get() that returns that
+// chunk.
 //
 // Why chunks: one queue operation, one pool operation and one counter update
 // per chunk, not per span. Why two sizes: a single span must not pin a

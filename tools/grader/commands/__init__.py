@@ -5,7 +5,7 @@ Every module exposes `register(subparsers)`, which adds its parser and sets
 parsing, classifying and formatting they share lives in the grader package.
 """
 
-from . import bench, bench_report, check, grade, gradescope, hint, links, listing, mutate, test, watch
+from . import bench, bench_report, check, grade, gradescope, hint, links, listing, mutate, race_demo, test, watch
 
-ALL = [test, hint, grade, gradescope, check, mutate, links, bench, bench_report, listing, watch]
+ALL = [test, hint, grade, gradescope, check, mutate, links, bench, bench_report, listing, watch, race_demo]
 

@@ -8,7 +8,9 @@ It guards the promises the workbook makes to students:
   * every mutant (a deliberately wrong reference, mutants/) is caught by the
     tests its patch names;
   * every test has a hint, and every hint belongs to a test;
+  * every stub's contract block is its reference's (grader/contracts.py);
   * every relative link and anchor in the markdown resolves;
+  * every test file tests/NN-slug/*_test.cpp is declared in phases.cmake;
   * the benchmark programs of both tracks compile (release preset), so that
     `make bench` works on the untouched stubs and on the reference;
   * the grader's own unit tests (tools/tests) pass;
@@ -23,7 +25,7 @@ import re
 import sys
 from collections import defaultdict
 
-from .. import chaos, cmake, context, hints, links, mutants, phases, race_demo, report, results, runner, sanitizers
+from .. import chaos, cmake, context, contracts, hints, links, mutants, phases, race_demo, report, results, runner, sanitizers
 from . import options
 from .links import print_broken
 
@@ -216,6 +218,32 @@ def check_benches(ctx, checks):
     checks.result(ok, f"{BENCH_PRESET}: benchmarks " + ("compile for both tracks" if ok else "do not compile"))
 
 
+def check_contracts(ctx, checks):
+    """Each stub promises what its reference does: the two contract blocks agree
+    (grader/contracts.py has the rule). Reads files only; builds nothing."""
+    ctx.term.print(ctx.term.bold("== contracts: each stub's `// Contract` block is its reference's"))
+    count, differences = contracts.check(ctx.root)
+    for difference in differences:
+        checks.problem(difference.why)
+        for line in difference.diff:
+            colour = ctx.term.red if line.startswith("-") else ctx.term.green if line.startswith("+") else str
+            ctx.term.print("      " + colour(line))
+    checks.result(not differences, f"contracts: {count - len(differences)}/{count} header pairs agree")
+    bare = contracts.bare_todos(ctx.root)
+    for where in bare:
+        checks.problem(f"{where}: a bare `// TODO`: say the goal (`// TODO: <what the code must do>`)")
+    checks.result(not bare, f"stubs: {len(bare)} bare `// TODO` comment(s)")
+
+
+def check_declared_tests(ctx, checks):
+    """phases.cmake is the truth for which test files build: none left out."""
+    ctx.term.print(ctx.term.bold("== tests: every tests/NN-slug/*_test.cpp is declared in phases.cmake"))
+    undeclared = phases.undeclared_tests(ctx.root)
+    for path in undeclared:
+        checks.problem(f"{path} is in no workbook_phase() TESTS list (phases.cmake): it is never built")
+    checks.result(not undeclared, f"tests: {len(undeclared)} test file(s) not declared in phases.cmake")
+
+
 def check_links(ctx, checks):
     ctx.term.print(ctx.term.bold("== links: relative links and anchors resolve"))
     broken = links.check(ctx.root)
@@ -261,6 +289,8 @@ def run(args, ctx):
     else:
         check_hints(ctx, checks, names, skipped)
     check_benches(ctx, checks)
+    check_contracts(ctx, checks)
+    check_declared_tests(ctx, checks)
     check_links(ctx, checks)
     check_grader(ctx, checks)
     term = ctx.term
