@@ -50,3 +50,7 @@ workbook_phase(
 # Phase 08's gRPC front end (services/08-collector): skipped, with a message,
 # where gRPC is not installed or under TSan. Not part of the mutant machinery.
 workbook_grpc_front_end()
+
+workbook_phase(
+  NUMBER 09 SLUG pipeline
+  TESTS log_entry_test.cpp pipeline_stages_test.cpp pipeline_test.cpp)
