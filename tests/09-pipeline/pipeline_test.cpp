@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "go/log_entry.hpp"
 #include "go/pipeline.hpp"
+#include "go/pipeline_stages.hpp"
 #include "pipeline_helpers.hpp"
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
