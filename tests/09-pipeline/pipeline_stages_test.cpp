@@ -293,11 +293,13 @@ TEST(Stages, CancelStopsASourceThatWouldReadForever) {
                              while (out.recv()) ++left;
                            });
   g.wait();
-  EXPECT_LE(left, 4u) << "entries read after cancel were sent on";
-  const std::uint64_t reads = forever.reads();
-  EXPECT_LE(reads, 6u) << "the source read on after cancel";
-  EXPECT_EQ(counters.read.load(), counters.parsed.load());
-  EXPECT_EQ(counters.abandoned.load(), counters.read.load() - 4) << "the line in hand at cancel is abandoned";
+  // At cancel, four lines sit in the channel and the source may hold a fifth,
+  // blocked in its send: that send may still win (room and cancel at once:
+  // either may), or be abandoned. Nothing more may be read.
+  EXPECT_LE(forever.reads(), 5u) << "the source read on after cancel";
+  EXPECT_EQ(counters.read.load(), forever.reads());
+  EXPECT_EQ(left + counters.abandoned.load(), counters.read.load())
+      << "every line read is either received or counted abandoned";
 }
 
 TEST(Stages, ChannelsBetweenStagesAreBoundedByTheirCapacity) {
