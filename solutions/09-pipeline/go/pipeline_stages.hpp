@@ -214,21 +214,36 @@ inline void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("log pipeline: " + what);
 }
 
+// Before a stage blocks on a channel (a select with ctx.done(), then a park),
+// it tries again kPolls times, yielding in between. Parking a thread and
+// waking it costs two system calls; with more stage threads than cores, the
+// peer that will make the room or the value is usually just waiting for this
+// core (bench/09-pipeline/RESULTS.md has the measurement).
+inline constexpr int kPolls = 32;
+
 // recv with ctx, without a select when a value is already there.
 template <class T>
 CtxRecvResult<T> recv_fast(const Context& ctx, Chan<T>& ch) {
-  if (ctx.err()) return {RecvStatus::done, std::nullopt};
-  RecvResult<T> r = ch.try_recv();
-  if (r.status == ChanStatus::ok) return {RecvStatus::ok, std::move(r.value)};
-  if (r.status == ChanStatus::closed) return {RecvStatus::closed, std::nullopt};
+  for (int i = 0;; ++i) {
+    if (ctx.err()) return {RecvStatus::done, std::nullopt};
+    RecvResult<T> r = ch.try_recv();
+    if (r.status == ChanStatus::ok) return {RecvStatus::ok, std::move(r.value)};
+    if (r.status == ChanStatus::closed) return {RecvStatus::closed, std::nullopt};
+    if (i == kPolls) break;
+    std::this_thread::yield();
+  }
   return go::recv(ctx, ch);
 }
 
 // send with ctx, without a select when there is room. true: sent.
 template <class T>
 bool send_fast(const Context& ctx, Chan<T>& ch, T&& value) {
-  if (ctx.err()) return false;
-  if (ch.try_send(std::move(value)) == ChanStatus::ok) return true;  // full: value untouched
+  for (int i = 0;; ++i) {
+    if (ctx.err()) return false;
+    if (ch.try_send(std::move(value)) == ChanStatus::ok) return true;  // full: value untouched
+    if (i == kPolls) break;
+    std::this_thread::yield();
+  }
   return !go::send(ctx, ch, std::move(value));
 }
 
