@@ -205,6 +205,25 @@ int main(int argc, char** argv) {
                            }});
 
     std::atomic<bool> aborted{false}, finished{false};
+    // The final summary, on stderr (also from the signal thread: see below).
+    auto summary = [&](const go::PipelineStats& s) {
+      if (opt.quiet) return;
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::string text = counts(s) + ", abandoned " + std::to_string(s.abandoned);
+      char timing[96];
+      std::snprintf(timing, sizeof timing, " in %.2f s (%.0f lines/s)", secs, secs > 0 ? s.read / secs : 0.0);
+      text += timing;
+      if (!s.balanced()) text += " (counts do not balance!)";
+      for (std::size_t i = 0; i < s.outputs.size(); ++i) {
+        const go::OutputStats& o = s.outputs[i];
+        text += "\nlog-pipeline:   " + opt.outputs[i].first + ": written " + std::to_string(o.written) + ", dropped " +
+                std::to_string(o.dropped) + ", failed " + std::to_string(o.failed) + ", abandoned " +
+                std::to_string(o.abandoned);
+      }
+      std::lock_guard lock(err_mu);
+      std::fprintf(stderr, "%slog-pipeline: %s%s\n", ::isatty(STDERR_FILENO) ? "\n" : "",
+                   aborted.load() ? "aborted: " : "", text.c_str());
+    };
     std::thread stopper, canceller;  // started by the signal thread, joined below
     std::thread signal_thread([&] {
       for (int seen = 1;; ++seen) {
@@ -215,8 +234,13 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "\nlog-pipeline: %s: stopping; writing what was read (again to abort)\n", name);
           stopper = std::thread([&] { pipeline.stop(); });
         } else if (seen == 2) {
-          std::fprintf(stderr, "log-pipeline: %s: aborting (again to exit at once)\n", name);
           aborted.store(true);
+          if (finished.load()) {  // the pipeline is done; the final flush of stdout is what is stuck
+            std::fprintf(stderr, "log-pipeline: %s: aborting (stdout not flushed)\n", name);
+            summary(pipeline.stats());
+            std::_Exit(130);
+          }
+          std::fprintf(stderr, "log-pipeline: %s: aborting (again to exit at once)\n", name);
           canceller = std::thread([&] { pipeline.cancel(); });
         } else {
           std::fprintf(stderr, "log-pipeline: %s: exiting now\n", name);
@@ -249,35 +273,22 @@ int main(int argc, char** argv) {
       status = 1;
     }
     finished.store(true);
-    pthread_kill(signal_thread.native_handle(), SIGUSR1);  // it may be in sigwait still
-    signal_thread.join();
-    if (stopper.joinable()) stopper.join();
-    if (canceller.joinable()) canceller.join();
     if (progress.joinable()) progress.join();
+    // The last flush of stdout may block (a reader that stopped reading): the
+    // signal thread stays until it is done, so that a signal can still abort.
     if (std::fflush(stdout) != 0) {
       std::fprintf(stderr, "log-pipeline: error: cannot write stdout\n");
       status = 1;
     }
+    pthread_kill(signal_thread.native_handle(), SIGUSR1);  // it may be in sigwait still
+    signal_thread.join();
+    if (stopper.joinable()) stopper.join();
+    if (canceller.joinable()) canceller.join();
 
     const go::PipelineStats s = pipeline.stats();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::uint64_t failed = 0;
     for (const go::OutputStats& o : s.outputs) failed += o.failed;
-    if (!opt.quiet) {
-      std::string text = counts(s) + ", abandoned " + std::to_string(s.abandoned);
-      char timing[96];
-      std::snprintf(timing, sizeof timing, " in %.2f s (%.0f lines/s)", secs, secs > 0 ? s.read / secs : 0.0);
-      text += timing;
-      if (!s.balanced()) text += " (counts do not balance!)";
-      for (std::size_t i = 0; i < s.outputs.size(); ++i) {
-        const go::OutputStats& o = s.outputs[i];
-        text += "\nlog-pipeline:   " + opt.outputs[i].first + ": written " + std::to_string(o.written) + ", dropped " +
-                std::to_string(o.dropped) + ", failed " + std::to_string(o.failed) + ", abandoned " +
-                std::to_string(o.abandoned);
-      }
-      std::fprintf(stderr, "%slog-pipeline: %s%s\n", ::isatty(STDERR_FILENO) ? "\n" : "",
-                   aborted.load() ? "aborted: " : "", text.c_str());
-    }
+    summary(s);
     if (aborted.load()) return 130;
     if (status == 0 && (s.malformed > 0 || failed > 0)) status = 1;
   } catch (const std::invalid_argument& e) {
