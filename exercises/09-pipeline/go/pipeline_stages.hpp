@@ -82,84 +82,12 @@
 #include "go/context_ops.hpp"
 #include "go/log_entry.hpp"
 #include "go/mutex.hpp"
+#include "go/pipeline_counters.hpp"
+#include "go/stage_threads.hpp"
 #include "go/todo.hpp"
 #include "go/wait_group.hpp"
 
 namespace go {
-
-// StageThreads: the owner of a pipeline's threads (Go needs none: a goroutine
-// may simply end; a C++ thread must be joined by someone).
-//   go(f) starts f on a new thread. wait() joins every thread started so far
-//   and rethrows the first exception one of them let escape; a second caller
-//   waits for the first. The destructor waits (and swallows the exception).
-class StageThreads {
- public:
-  StageThreads() = default;
-  StageThreads(const StageThreads&) = delete;
-  StageThreads& operator=(const StageThreads&) = delete;
-  ~StageThreads() = default;  // TODO: wait(), swallowing its exception
-
-  template <class F>
-  void go(F&& f) {
-    (void)f;
-    throw go::todo("StageThreads::go");  // TODO: a thread that runs f and keeps what it throws
-  }
-
-  void wait() { throw go::todo("StageThreads::wait"); }  // TODO: join them all; rethrow the first exception
-
- private:
-  // TODO: a mutex, the threads, the first exception.
-};
-
-// The counters every stage updates. They only grow; read them any time.
-struct OutputCounters {
-  std::atomic<std::uint64_t> written{0};    // the writer returned
-  std::atomic<std::uint64_t> dropped{0};    // OutputPolicy::drop and the output was full
-  std::atomic<std::uint64_t> failed{0};     // the writer threw
-  std::atomic<std::uint64_t> abandoned{0};  // fanned out to this output, then the context was done
-};
-
-struct OutputStats {
-  std::uint64_t written = 0, dropped = 0, failed = 0, abandoned = 0;
-};
-
-struct PipelineStats {
-  std::uint64_t read = 0;       // lines the sources returned
-  std::uint64_t parsed = 0;     // lines that parsed
-  std::uint64_t malformed = 0;  // lines that did not (each one an error value)
-  std::uint64_t filtered = 0;   // entries the level filter let go
-  std::uint64_t enriched = 0;   // entries the enricher returned from
-  std::uint64_t abandoned = 0;  // entries lost to cancel before the fan-out
-  std::uint64_t errors = 0;     // error values delivered (Pipeline only)
-  std::vector<OutputStats> outputs;
-
-  // The accounting identity, for every output; and read == parsed + malformed.
-  bool balanced() const { throw go::todo("PipelineStats::balanced"); }
-};
-
-class PipelineCounters {
- public:
-  explicit PipelineCounters(std::size_t outputs = 1) : outputs_(outputs) {}
-
-  std::atomic<std::uint64_t> read{0};
-  std::atomic<std::uint64_t> parsed{0};
-  std::atomic<std::uint64_t> malformed{0};
-  std::atomic<std::uint64_t> filtered{0};
-  std::atomic<std::uint64_t> enriched{0};
-  std::atomic<std::uint64_t> abandoned{0};
-
-  std::size_t outputs() const { return outputs_.size(); }
-  // output(i): throws std::out_of_range for i >= outputs().
-  OutputCounters& output(std::size_t i) {
-    (void)i;
-    throw go::todo("PipelineCounters::output");
-  }
-
-  PipelineStats snapshot() const { throw go::todo("PipelineCounters::snapshot"); }  // TODO: load every counter
-
- private:
-  std::deque<OutputCounters> outputs_;  // a deque: atomics cannot move
-};
 
 // A source: a name and a reader. next(stop) returns the next line (without
 // its '\n'), or nullopt at the end of the input or once `stop` is done; it
