@@ -38,7 +38,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo format lint clean need-phase
+.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo pipeline-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TEST=..] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -85,6 +85,9 @@ race-demo: ## Phase 07: watch ThreadSanitizer catch the legacy aggregator's race
 
 collector-demo: ## Phase 08 over gRPC: collector-server + collector-load on loopback, final counters [CLIENTS= BATCH= DURATION=]
 	@tools/collector-demo.sh
+
+pipeline-demo: ## Phase 09: log-pipeline on a generated multi-million-line log, its summary [LINES= WORKERS=]
+	@tools/pipeline-demo.sh
 
 format: ## clang-format every C++ file in place
 	@find support tests exercises solutions bench mutants services -name '*.hpp' -o -name '*.cpp' 2>/dev/null | xargs clang-format -i

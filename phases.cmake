@@ -53,3 +53,11 @@ workbook_phase(
 # Phase 08's gRPC front end (services/08-collector): skipped, with a message,
 # where gRPC is not installed or under TSan. Not part of the mutant machinery.
 workbook_grpc_front_end()
+
+workbook_phase(
+  NUMBER 09 SLUG pipeline
+  TESTS log_entry_test.cpp pipeline_stages_test.cpp pipeline_test.cpp
+  BENCHES pipeline_bench.cpp)
+# Phase 09's command (services/09-pipeline): log-pipeline, and its end-to-end
+# tests for each track. Not part of the mutant machinery.
+workbook_log_pipeline()

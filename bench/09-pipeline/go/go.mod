@@ -1,0 +1,3 @@
+module workbook/bench/pipeline
+
+go 1.19
