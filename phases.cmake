@@ -50,3 +50,7 @@ workbook_phase(
 # Phase 08's gRPC front end (services/08-collector): skipped, with a message,
 # where gRPC is not installed or under TSan. Not part of the mutant machinery.
 workbook_grpc_front_end()
+
+workbook_phase(
+  NUMBER 12 SLUG patterns
+  TESTS channel_patterns_test.cpp errgroup_test.cpp singleflight_test.cpp lru_cache_test.cpp)
