@@ -54,5 +54,5 @@ workbook_grpc_front_end()
 workbook_phase(
   NUMBER 12 SLUG patterns
   TESTS channel_patterns_test.cpp errgroup_test.cpp singleflight_test.cpp lru_cache_test.cpp
-        conn_pool_test.cpp replicated_test.cpp
+        conn_pool_test.cpp replicated_test.cpp heartbeat_test.cpp
   BENCHES patterns_bench.cpp)
