@@ -5,6 +5,12 @@
 //                                            a microsecond of work, so callers
 //                                            pile onto each other's flights.
 //                                            Time per call, per thread.
+//   ConnPoolCheckout/<variant>/threads:N     check a (fake, free) connection
+//                                            out and return it at once, pool of
+//                                            max_open 4 = max_idle 4: with 1
+//                                            thread uncontended, with 8 threads
+//                                            half of them wait. Time per
+//                                            checkout + return.
 //   LruGetPut/<variant>/threads:N            cache-aside on a cache of 10000
 //                                            entries: get a key drawn from
 //                                            11111, put it on a miss (about
@@ -15,17 +21,24 @@
 //   textbook_shared_future       baseline::TextbookSingleFlight (textbook_singleflight.hpp)
 //   go_LruCache_shards:S         yours, with S shards
 //   textbook_one_mutex           baseline::TextbookLru (textbook_lru.hpp)
+//   go_ConnPool                  yours (or the reference)
+//   textbook_mutex_condvar       baseline::TextbookConnPool (textbook_conn_pool.hpp)
 //
 // Go twins: go/patterns_test.go (BenchmarkSingleFlightOneKey,
-// BenchmarkLruGetPut/shards=S). Run: make bench PHASE=12
+// BenchmarkLruGetPut/shards=S, BenchmarkConnPoolCheckout: database/sql's
+// own pool over a fake driver). Run: make bench PHASE=12
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 
+#include "12-patterns/textbook_conn_pool.hpp"
 #include "12-patterns/textbook_lru.hpp"
 #include "12-patterns/textbook_singleflight.hpp"
+#include "go/conn_pool.hpp"
+#include "go/context.hpp"
 #include "go/lru_cache.hpp"
 #include "go/singleflight.hpp"
 #include "go_bench/guard.hpp"
@@ -125,8 +138,57 @@ void LruTextbook(benchmark::State& state) {
   }
 }
 
+struct FakeConn {
+  int id = 0;
+};
+constexpr std::size_t kMaxOpen = 4;
+
+go::ConnPool<FakeConn>* g_pool = nullptr;
+baseline::TextbookConnPool<FakeConn>* g_textbook_pool = nullptr;
+
+void ConnPoolGo(benchmark::State& state) {
+  if (!go_bench::implemented(state, [] {
+        go::ConnPool<FakeConn> probe({.max_open = 1}, [] { return std::make_unique<FakeConn>(); });
+        (void)probe.get(go::background());
+      })) {
+    return;
+  }
+  if (state.thread_index() == 0) {
+    g_pool = new go::ConnPool<FakeConn>({.max_open = kMaxOpen, .max_idle = kMaxOpen},
+                                        [] { return std::make_unique<FakeConn>(); });
+  }
+  const go::Context ctx = go::background();
+  for (auto _ : state) {
+    go::ConnPool<FakeConn>::Lease c = g_pool->get(ctx);
+    benchmark::DoNotOptimize(c->id);
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    delete g_pool;
+    g_pool = nullptr;
+  }
+}
+
+void ConnPoolTextbook(benchmark::State& state) {
+  if (state.thread_index() == 0) {
+    g_textbook_pool = new baseline::TextbookConnPool<FakeConn>(kMaxOpen, [] { return std::make_unique<FakeConn>(); });
+  }
+  for (auto _ : state) {
+    std::unique_ptr<FakeConn> c = g_textbook_pool->get();
+    benchmark::DoNotOptimize(c->id);
+    g_textbook_pool->put(std::move(c));
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    delete g_textbook_pool;
+    g_textbook_pool = nullptr;
+  }
+}
+
 }  // namespace
 
+BENCHMARK(ConnPoolGo)->Name("ConnPoolCheckout/go_ConnPool")->Threads(1)->Threads(8)->UseRealTime();
+BENCHMARK(ConnPoolTextbook)->Name("ConnPoolCheckout/textbook_mutex_condvar")->Threads(1)->Threads(8)->UseRealTime();
 BENCHMARK(SingleFlightGo)->Name("SingleFlightOneKey/go_SingleFlight")->Threads(1)->Threads(2)->Threads(8)->UseRealTime();
 BENCHMARK(SingleFlightTextbook)
     ->Name("SingleFlightOneKey/textbook_shared_future")

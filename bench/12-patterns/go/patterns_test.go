@@ -2,12 +2,17 @@
 // standard library only, so singleflight is golang.org/x/sync/singleflight's
 // algorithm in its smallest form (a mutex, a map of calls, a WaitGroup per
 // call) and the LRU is container/list plus a map behind a sync.Mutex, split
-// into shards like go::LruCache. Run by `make bench PHASE=12` when Go is
+// into shards like go::LruCache. The connection pool is database/sql's own,
+// over a fake driver whose connections cost nothing. Run by `make bench PHASE=12` when Go is
 // installed, or by hand: go test -run '^$' -bench . -benchmem
 package patternsbench
 
 import (
 	"container/list"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sync"
@@ -148,4 +153,40 @@ func BenchmarkLruGetPut(b *testing.B) {
 			})
 		})
 	}
+}
+
+// ---- connection pool: database/sql's own, over a fake driver ----
+
+type fakeDriver struct{}
+type fakeConn struct{}
+
+func (fakeDriver) Open(string) (driver.Conn, error)  { return fakeConn{}, nil }
+func (fakeConn) Prepare(string) (driver.Stmt, error) { return nil, errors.New("fake: no statements") }
+func (fakeConn) Close() error                        { return nil }
+func (fakeConn) Begin() (driver.Tx, error)           { return nil, errors.New("fake: no transactions") }
+
+func init() { sql.Register("fake", fakeDriver{}) }
+
+// BenchmarkConnPoolCheckout: db.Conn(ctx) then Close (back to the pool),
+// MaxOpenConns = MaxIdleConns = 4; -cpu 1 uncontended, -cpu 8 contended.
+func BenchmarkConnPoolCheckout(b *testing.B) {
+	db, err := sql.Open("fake", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	ctx := context.Background()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			c.Close()
+		}
+	})
 }
