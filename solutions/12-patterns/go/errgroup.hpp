@@ -2,10 +2,11 @@
 // own threads, waits for all of them, and keeps the first error.
 // Lesson: phases/12-patterns/README.md, "Errgroup".
 //
-//   auto [g, ctx] = go::ErrGroup::with_context(parent);   // g, ctx := errgroup.WithContext(parent)
+//   auto [g, gctx] = go::ErrGroup::with_context(parent);  // g, ctx := errgroup.WithContext(parent)
+//   const go::Context ctx = gctx;                         // (lambdas may not capture a binding)
 //   g->set_limit(8);                                      // g.SetLimit(8)
 //   for (const Url& u : urls)
-//     g->go([&, u] { return fetch(ctx, u); });            // g.Go(func() error { ... })
+//     g->go([ctx, u] { return fetch(ctx, u); });          // g.Go(func() error { ... })
 //   if (std::exception_ptr err = g->wait()) ...           // if err := g.Wait(); err != nil
 //
 // A function returns void or std::error_code. Its error is a non-empty
