@@ -39,6 +39,11 @@
 //   - Bad input throws std::invalid_argument: max_open 0, a nil opener, a
 //     negative max_lifetime, an opener that returns nullptr (from get).
 //     max_idle above max_open is lowered to max_open (Go does the same).
+//
+// Invariants, under Core::mu: open == idle.size() + connections lent out +
+// connections being opened, and open <= max_open; idle.size() <= max_idle;
+// waiters is non-empty only while idle is empty (a return goes to a waiter
+// before it could go to the idle list).
 #pragma once
 
 #include <algorithm>

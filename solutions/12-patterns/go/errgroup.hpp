@@ -32,6 +32,11 @@
 //     set_limit(0) (every go would block forever), throw std::invalid_argument.
 //
 // Memory ordering: everything a function did happens before wait() returns.
+//
+// Invariants, under mu_: active_ counts the functions started and not yet
+// returned; with a limit, active_ <= limit_ (set_limit refuses to change it
+// while active_ > 0); error_, once set, never changes; every thread in
+// threads_ is joined by wait().
 #pragma once
 
 #include <condition_variable>

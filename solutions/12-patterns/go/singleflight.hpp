@@ -30,6 +30,11 @@
 //
 // Memory ordering: everything fn did happens before every caller of its
 // flight returns (or receives on its channel).
+//
+// Invariants, under mu_: flights_ holds exactly the flights whose fn has not
+// returned and that forget() did not remove; a flight's value and error are
+// written once, before finished becomes true; dups counts the callers that
+// joined it after its leader.
 #pragma once
 
 #include <condition_variable>
