@@ -61,3 +61,9 @@ workbook_phase(
 # Phase 09's command (services/09-pipeline): log-pipeline, and its end-to-end
 # tests for each track. Not part of the mutant machinery.
 workbook_log_pipeline()
+
+workbook_phase(
+  NUMBER 12 SLUG patterns
+  TESTS channel_patterns_test.cpp errgroup_test.cpp singleflight_test.cpp lru_cache_test.cpp
+        conn_pool_test.cpp replicated_test.cpp heartbeat_test.cpp
+  BENCHES patterns_bench.cpp)

@@ -1,0 +1,3 @@
+module workbook/bench/patternsbench
+
+go 1.19
