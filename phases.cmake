@@ -50,3 +50,8 @@ workbook_phase(
 # Phase 08's gRPC front end (services/08-collector): skipped, with a message,
 # where gRPC is not installed or under TSan. Not part of the mutant machinery.
 workbook_grpc_front_end()
+
+workbook_phase(
+  NUMBER 11 SLUG pubsub
+  TESTS subject_test.cpp broker_test.cpp slow_consumer_test.cpp replay_test.cpp ack_test.cpp
+  BENCHES pubsub_bench.cpp)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "go/broker.hpp"
 #include "go/fake_clock.hpp"
 #include "pubsub_support.hpp"
+#include "support/bounded.hpp"
 
 namespace {
 
@@ -105,8 +107,11 @@ TEST(Replay, NoGapNoDuplicateWhilePublishersRun) {
       });
     }
     for (int j = 0; j < kJoins; ++j) {
+      // Join j once a j-th share of the messages is out: spread over the run.
+      const std::uint64_t share = static_cast<std::uint64_t>(kPublishers * kEach) * (j + 1) / (kJoins + 2);
+      ASSERT_TRUE(go_test::eventually([&] { return broker.stats().published >= share; }))
+          << "the publishers stalled at " << broker.stats().published << " messages";
       subs.push_back(broker.subscribe("r.*", everything));  // joins mid-stream: history + live
-      std::this_thread::yield();
     }
   }  // publishers joined
   for (std::size_t j = 0; j < subs.size(); ++j) {
