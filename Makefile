@@ -19,7 +19,7 @@ PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
 WORKBOOK = $(PYTHON) tools/workbook.py
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test grade check bench watch list links race-demo collector-demo format lint clean need-phase
+.PHONY: help setup test grade check bench watch list links race-demo collector-demo pubsub-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -54,6 +54,9 @@ race-demo: ## Phase 07: watch ThreadSanitizer catch the legacy aggregator's race
 
 collector-demo: ## Phase 08 over gRPC: collector-server + collector-load on loopback, final counters [CLIENTS= BATCH= DURATION=]
 	@tools/collector-demo.sh
+
+pubsub-demo: ## Phase 11 over gRPC: pubsub-server on loopback, a subscriber with replay, a few publishes, the counters
+	@tools/pubsub-demo.sh
 
 format: ## clang-format every C++ file in place
 	@find support tests exercises solutions bench mutants services -name '*.hpp' -o -name '*.cpp' 2>/dev/null | xargs clang-format -i
