@@ -65,12 +65,15 @@ inline std::vector<std::string_view> subject_tokens(std::string_view s) {
 }
 
 // check_subject: the rules above; wildcards allowed only when `pattern`.
+// Walks the tokens in place: publish validates every topic, so no allocation.
 inline void check_subject(std::string_view s, bool pattern) {
   const char* kind = pattern ? "pattern" : "topic";
   if (s.empty()) bad_subject(kind, s, "empty");
-  const std::vector<std::string_view> tokens = subject_tokens(s);
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const std::string_view t = tokens[i];
+  std::size_t start = 0;
+  for (std::size_t i = 0;; ++i) {
+    const std::size_t dot = s.find('.', start);
+    const bool last = dot == std::string_view::npos;
+    const std::string_view t = s.substr(start, last ? std::string_view::npos : dot - start);
     if (t.empty()) bad_subject(kind, s, "empty token at position " + std::to_string(i + 1));
     for (const char c : t) {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') bad_subject(kind, s, "whitespace in a token");
@@ -80,7 +83,9 @@ inline void check_subject(std::string_view s, bool pattern) {
     if (!wild && (t.find('*') != std::string_view::npos || t.find('>') != std::string_view::npos)) {
       bad_subject(kind, s, "a wildcard must be a whole token, got \"" + std::string(t) + "\"");
     }
-    if (t == ">" && i + 1 != tokens.size()) bad_subject(kind, s, "'>' must be the last token");
+    if (t == ">" && !last) bad_subject(kind, s, "'>' must be the last token");
+    if (last) return;
+    start = dot + 1;
   }
 }
 
