@@ -1,7 +1,7 @@
 // Phase 11: publish cost as the number of subscriptions grows, most of them
 // for other topics (one matches, `range(0) - 1` do not), the reference's trie
 // against the textbook broker's scan; and a publisher beside a stalled
-// subscriber against one without.
+// subscriber against one without; the delivery latency of a ping-pong.
 //
 //   cmake --preset release && cmake --build build/release --target phase11_solutions_bench
 //   build/release/phase11_solutions_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
@@ -9,7 +9,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "go/broker.hpp"
@@ -81,8 +83,31 @@ void BM_Publish_StalledSubscriber(benchmark::State& state) {
   state.SetLabel(state.range(0) == 1 ? "one stalled" : "none stalled");
 }
 
+// Delivery latency: a ping-pong through the broker, beside range(0)
+// non-matching subscriptions. The bench thread publishes on ping.x; an echo
+// thread blocked in recv() on ping.> wakes and publishes on pong.x; the bench
+// thread, blocked on pong.>, wakes. One iteration is two deliveries to a
+// sleeping receiver, wake-ups included.
+void BM_DeliveryRoundTrip(benchmark::State& state) {
+  go::Broker broker;
+  go::Subscription pings = broker.subscribe("ping.>", {.buffer = 16});
+  go::Subscription pongs = broker.subscribe("pong.>", {.buffer = 16});
+  std::vector<go::Subscription> others;
+  for (std::int64_t i = 0; i < state.range(0); ++i) others.push_back(broker.subscribe(other(i)));
+  std::thread echo([&] {
+    while (std::optional<go::Message> m = pings.recv()) broker.publish("pong.x", std::move(m->payload));
+  });
+  for (auto _ : state) {
+    broker.publish("ping.x", "p");
+    benchmark::DoNotOptimize(pongs.recv());
+  }
+  pings.unsubscribe();  // closes its channel: the echo thread's recv returns nullopt
+  echo.join();
+}
+
 BENCHMARK(BM_Publish_Broker)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 BENCHMARK(BM_Publish_Textbook)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 BENCHMARK(BM_Publish_StalledSubscriber)->Arg(0)->Arg(1);
+BENCHMARK(BM_DeliveryRoundTrip)->Arg(0)->Arg(1000)->UseRealTime();
 
 }  // namespace

@@ -114,12 +114,15 @@ TEST_F(PubSubGrpc, AClientThatStopsReadingNeverBlocksPublishers) {
   req.set_buffer(4);
   Stream stalled(*stub, req);  // reads the header, then nothing
   ASSERT_NE(stalled.id, 0u);
-  const std::string payload(16 * 1024, 'x');
-  go_test::finishes_within("2000 publishes of 16 KiB while a subscriber's client reads nothing", [&] {
-    for (int i = 0; i < 2000; ++i) ASSERT_TRUE(publish(*stub, "feed", payload).ok());
+  // 50 MiB in few calls (cheap on a loaded machine), far more than gRPC's
+  // flow-control window lets the server's handler write to a client that
+  // does not read.
+  const std::string payload(256 * 1024, 'x');
+  go_test::finishes_within("200 publishes of 256 KiB while a subscriber's client reads nothing", [&] {
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(publish(*stub, "feed", payload).ok());
   });
   EXPECT_GT(server.broker().stats().dropped, 0u)
-      << "32 MiB to a client that reads nothing: its buffer must have overflowed (its policy), not the publisher waited";
+      << "50 MiB to a client that reads nothing: its buffer must have overflowed (its policy), not the publisher waited";
 }
 
 TEST_F(PubSubGrpc, UnackedMessagesComeBackOverTheWire) {

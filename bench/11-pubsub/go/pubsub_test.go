@@ -217,3 +217,36 @@ func BenchmarkPublishStalledSubscriber(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeliveryRoundTrip: ping-pong through the broker, as in the C++
+// BM_DeliveryRoundTrip: two deliveries to a sleeping receiver per op.
+func BenchmarkDeliveryRoundTrip(b *testing.B) {
+	for _, n := range []int{0, 1000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			br := NewBroker(false)
+			pings := br.Subscribe("ping.>", 16)
+			pongs := br.Subscribe("pong.>", 16)
+			for i := 0; i < n; i++ {
+				br.Subscribe(other(i), 64)
+			}
+			done := make(chan struct{})
+			go func() {
+				for {
+					select {
+					case m := <-pings:
+						br.Publish("pong.x", m.Payload)
+					case <-done:
+						return
+					}
+				}
+			}()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				br.Publish("ping.x", "p")
+				<-pongs
+			}
+			b.StopTimer()
+			close(done)
+		})
+	}
+}
