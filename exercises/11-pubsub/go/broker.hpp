@@ -202,18 +202,18 @@ class Subscription {
   Subscription& operator=(const Subscription&) = delete;
   ~Subscription() = default;  // TODO: unsubscribe()
 
-  std::uint64_t id() const { throw go::todo("Subscription::id"); }
-  const std::string& pattern() const { throw go::todo("Subscription::pattern"); }
+  std::uint64_t id() const { throw go::todo("Subscription::id"); }  // TODO: the broker-wide id
+  const std::string& pattern() const { throw go::todo("Subscription::pattern"); }  // TODO: as given to subscribe
 
   // messages: the subscription's own buffered channel, for recv, select and
   // range-for. Closed when the subscription ends; what it holds then can
   // still be received.
-  Chan<Message>& messages() { throw go::todo("Subscription::messages"); }
+  Chan<Message>& messages() { throw go::todo("Subscription::messages"); }  // TODO: the subscription's own channel
 
   // recv: blocks until a message (woken by a publish, a redelivery) or the
   // end of the subscription with its buffer drained (std::nullopt).
-  std::optional<Message> recv() { throw go::todo("Subscription::recv"); }
-  RecvResult<Message> try_recv() { throw go::todo("Subscription::try_recv"); }
+  std::optional<Message> recv() { throw go::todo("Subscription::recv"); }  // TODO: the channel's recv
+  RecvResult<Message> try_recv() { throw go::todo("Subscription::try_recv"); }  // TODO: the channel's try_recv
 
   // ack: the message with this seq was handled. True if it was in flight;
   // false if unknown, already acked, or the subscription has ended.
@@ -228,11 +228,11 @@ class Subscription {
   // gone.
   void unsubscribe() { throw go::todo("Subscription::unsubscribe"); }  // TODO: out of the index, then close
 
-  SubscriptionState state() const { throw go::todo("Subscription::state"); }
+  SubscriptionState state() const { throw go::todo("Subscription::state"); }  // TODO: read under its lock
 
-  SubscriptionStats stats() const { throw go::todo("Subscription::stats"); }
+  SubscriptionStats stats() const { throw go::todo("Subscription::stats"); }  // TODO: counters, in flight, buffered
 
-  explicit operator bool() const { throw go::todo("Subscription::operator bool"); }
+  explicit operator bool() const { throw go::todo("Subscription::operator bool"); }  // TODO: false when empty
 
  private:
   // TODO: shared state with the broker (the channel, the state, the
@@ -274,11 +274,11 @@ class Broker {
 
   // sweep: redelivery, health and history expiry now. Returns how many
   // messages it redelivered.
-  std::size_t sweep() { throw go::todo("Broker::sweep"); }
+  std::size_t sweep() { throw go::todo("Broker::sweep"); }  // TODO: due redeliveries, dead subscribers, old history
 
   void close() { throw go::todo("Broker::close"); }  // TODO: end every subscription, stop the timer
 
-  BrokerStats stats() const { throw go::todo("Broker::stats"); }
+  BrokerStats stats() const { throw go::todo("Broker::stats"); }  // TODO: the counters, the live subscriptions, the history held
 
  private:
   // TODO: the index and its lock, the subscriptions, the history, the

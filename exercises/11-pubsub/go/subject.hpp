@@ -100,12 +100,12 @@ class SubjectTrie {
     throw go::todo("SubjectTrie::match");  // TODO: only the branches the topic's tokens allow
   }
 
-  std::size_t size() const { throw go::todo("SubjectTrie::size"); }
-  bool empty() const { throw go::todo("SubjectTrie::empty"); }
+  std::size_t size() const { throw go::todo("SubjectTrie::size"); }  // TODO: entries inserted and not erased
+  bool empty() const { throw go::todo("SubjectTrie::empty"); }  // TODO: size() == 0
 
   // nodes: how many nodes the trie holds, the root included (1 when empty):
   // erase must not leave dead branches behind.
-  std::size_t nodes() const { throw go::todo("SubjectTrie::nodes"); }
+  std::size_t nodes() const { throw go::todo("SubjectTrie::nodes"); }  // TODO: count them, root included
 
  private:
   // TODO: the root node and the entry count.
