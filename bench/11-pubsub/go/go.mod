@@ -1,0 +1,3 @@
+module workbook/bench/pubsub
+
+go 1.19
