@@ -213,8 +213,9 @@ TEST(Select, AReadyCaseBeatsDefault) {
 // nil, is one more case that is never ready (an unbuffered channel nobody
 // sends on: a select that has it must take its locks).
 int defaults_while_a_value_moves(go::Chan<int> idle) {
-  constexpr int kSelects = 200000;
-  constexpr auto kBudget = std::chrono::seconds(3);  // a slow (sanitized) build stops earlier
+  // A time, not a count: on a busy machine the two threads overlap only now
+  // and then, and a wrong select needs them to overlap while it polls.
+  constexpr auto kDuration = std::chrono::milliseconds(1500);
   go::Chan<int> a(2);
   go::Chan<int> b(2);
   a.send(0);
@@ -244,8 +245,8 @@ int defaults_while_a_value_moves(go::Chan<int> idle) {
   auto put_back = [](go::Chan<int>& ch) {
     return [&ch](std::optional<int> v) { ASSERT_EQ(ch.try_send(*v), ChanStatus::ok); };
   };
-  const auto until = std::chrono::steady_clock::now() + kBudget;
-  for (int i = 0; i < kSelects && std::chrono::steady_clock::now() < until; ++i) {
+  const auto until = std::chrono::steady_clock::now() + kDuration;
+  while (std::chrono::steady_clock::now() < until) {
     go::select(go::recv_case(a, put_back(a)), go::recv_case(idle), go::recv_case(b, put_back(b)),
                go::default_case([&] { ++defaults; }));
   }

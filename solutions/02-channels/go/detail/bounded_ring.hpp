@@ -55,6 +55,7 @@
 #include <thread>
 #include <utility>
 
+#include "go/chaos_point.hpp"
 #include "go/detail/futex.hpp"  // cpu_relax
 
 namespace go::detail {
@@ -91,6 +92,9 @@ class BoundedRing {
 
   // Moves from value only when it returns ok or ok_wake_peer.
   Status try_push(T& value, bool wait_in_progress = false) {
+    // Tests only: values move without a lock, so widen the window around each
+    // move, even under a select's locks (which do not stop it).
+    GO_CHAOS_POINT_UNDER_LOCKS();
     std::uint64_t t = tail_.load(std::memory_order_relaxed);
     for (;;) {
       if (t & kClosed) return Status::closed;
@@ -121,6 +125,7 @@ class BoundedRing {
   // On ok/ok_wake_peer, out (an optional) holds the value.
   template <class Optional>
   Status try_pop(Optional& out, bool wait_in_progress = false) {
+    GO_CHAOS_POINT_UNDER_LOCKS();
     std::uint64_t h = head_.load(std::memory_order_relaxed);
     for (;;) {
       const std::uint64_t p = position(h);
