@@ -213,13 +213,18 @@ TEST(Select, AReadyCaseBeatsDefault) {
 // nil, is one more case that is never ready (an unbuffered channel nobody
 // sends on: a select that has it must take its locks).
 int defaults_while_a_value_moves(go::Chan<int> idle) {
-  // A time, not a count: on a busy machine the two threads overlap only now
-  // and then, and a wrong select needs them to overlap while it polls.
-  constexpr auto kDuration = std::chrono::milliseconds(1500);
+  // A wrong select needs a move to land between two of its looks: the more
+  // moves while it selects, the surer the catch. So it runs until the mover
+  // has made a million rounds (half a second on a quiet machine), however
+  // long a busy machine takes, up to a limit; a default ends it at once.
+  constexpr long kRounds = 1'000'000;
+  constexpr auto kAtLeast = std::chrono::milliseconds(500);
+  constexpr auto kAtMost = std::chrono::seconds(5);
   go::Chan<int> a(2);
   go::Chan<int> b(2);
   a.send(0);
   std::atomic<bool> stop{false};
+  std::atomic<long> rounds{0};
   // Never blocks: spins on try_ operations until they succeed or stop is set.
   std::future<void> mover = std::async(std::launch::async, [&] {
     auto put = [&](go::Chan<int>& ch) {
@@ -235,6 +240,7 @@ int defaults_while_a_value_moves(go::Chan<int> idle) {
       take(a);
       put(a);
       take(b);
+      rounds.fetch_add(1, std::memory_order_relaxed);
     }
   });
   struct StopMover {
@@ -245,8 +251,11 @@ int defaults_while_a_value_moves(go::Chan<int> idle) {
   auto put_back = [](go::Chan<int>& ch) {
     return [&ch](std::optional<int> v) { ASSERT_EQ(ch.try_send(*v), ChanStatus::ok); };
   };
-  const auto until = std::chrono::steady_clock::now() + kDuration;
-  while (std::chrono::steady_clock::now() < until) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    if (defaults > 0 || elapsed >= kAtMost) break;
+    if (elapsed >= kAtLeast && rounds.load(std::memory_order_relaxed) >= kRounds) break;
     go::select(go::recv_case(a, put_back(a)), go::recv_case(idle), go::recv_case(b, put_back(b)),
                go::default_case([&] { ++defaults; }));
   }
