@@ -81,7 +81,7 @@ endfunction()
 # solutions the lessons warn about.
 function(_workbook_mutants nn folder sources)
   file(GLOB patches CONFIGURE_DEPENDS "${WORKBOOK_MUTANTS_DIR}/${folder}/*.patch")
-  file(GLOB reference CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/solutions/${folder}/go/*")
+  file(GLOB_RECURSE reference CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/solutions/${folder}/go/*")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${patches} ${reference})
   foreach(patch IN LISTS patches)
     get_filename_component(name "${patch}" NAME_WE)

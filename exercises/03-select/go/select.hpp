@@ -36,7 +36,7 @@
 //      selects can never deadlock on each other's locks;
 //   2. poll the cases in a random order; if one is ready, do it, unlock, run it;
 //      if none is and there is a default, take it only if no case's channel
-//      changed while you polled: read every channel's select_version() before
+//      changed while you polled: read every channel's version() before
 //      the poll and again after it (buffered channels move values without
 //      their lock), and poll again if any reading differs;
 //   3. else (no default) enqueue one waiter per case, all sharing one
@@ -46,9 +46,10 @@
 //      elsewhere is skipped), completes the hand-off and wakes you;
 //   5. woken, lock everything again and take your other waiters out of their
 //      queues.
-// The reference go::Chan (phase 02) exposes what this needs in its "select
-// protocol" section: its lock, a ready-now send/receive, enqueue and dequeue
-// of a waiter that belongs to a select, and its version.
+// The reference go::Chan (phase 02) lets a select in through one door,
+// go::detail::ChanSelectPort<T> (go/detail/chan_select_port.hpp): its lock, a
+// ready-now send/receive, enqueue and dequeue of a waiter that belongs to a
+// select, and its version.
 #pragma once
 
 #include <cstddef>
