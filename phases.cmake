@@ -12,7 +12,7 @@ workbook_phase(
 
 workbook_phase(
   NUMBER 02 SLUG channels
-  TESTS chan_test.cpp chan_nonblocking_test.cpp chan_stress_test.cpp
+  TESTS chan_test.cpp chan_nonblocking_test.cpp chan_stress_test.cpp chan_timeout_race_test.cpp
   BENCHES chan_bench.cpp)
 
 workbook_phase(
@@ -34,7 +34,7 @@ workbook_phase(
 workbook_phase(
   NUMBER 06 SLUG worker-pool
   TESTS worker_pool_test.cpp pool_shutdown_test.cpp pool_stats_test.cpp scaling_pool_test.cpp priority_test.cpp
-        parallel_handler_test.cpp
+        parallel_handler_test.cpp pool_cancel_test.cpp
   BENCHES worker_pool_bench.cpp)
 
 workbook_phase(
