@@ -59,6 +59,22 @@ TEST(Backoff, RejectsUnusablePolicies) {
   expect_invalid(p, "max_attempts");
 }
 
+TEST(Backoff, AcceptsPoliciesOnTheBoundaries) {
+  // Wrong solution rejected: a check written with the wrong comparison (<=
+  // for <), which refuses a usable policy: a constant delay, a single attempt.
+  auto p = exact_policy();
+  p.max = p.initial;  // every delay is `initial`
+  EXPECT_NO_THROW(go::Backoff{p}) << "max == initial is a usable policy (a constant delay)";
+  p = exact_policy();
+  p.multiplier = 1.0;
+  EXPECT_NO_THROW(go::Backoff{p}) << "multiplier 1 is a usable policy (a constant delay)";
+  p = exact_policy();
+  p.jitter = 1.0;
+  EXPECT_NO_THROW(go::Backoff{p}) << "jitter 1 is full jitter: a delay anywhere in (0, base]";
+  p = exact_policy(/*max_attempts=*/1);
+  EXPECT_NO_THROW(go::Backoff{p}) << "max_attempts 1 is a usable policy (try once, never retry)";
+}
+
 TEST(Backoff, DelaysGrowExponentially) {
   go::Backoff backoff(exact_policy());
   EXPECT_EQ(backoff.delay(0), Duration(100ms));
