@@ -17,6 +17,7 @@
 #include "go/backoff.hpp"
 #include "go/fake_clock.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -31,14 +32,10 @@ go::BackoffPolicy exact_policy(int max_attempts = 5) {
   return {.initial = 100ms, .max = 10s, .multiplier = 2.0, .jitter = 0.0, .max_attempts = max_attempts};
 }
 
-void expect_invalid(go::BackoffPolicy policy, const std::string& field) {
-  try {
-    go::Backoff backoff(std::move(policy));
-    ADD_FAILURE() << "a policy with a bad " << field << " was accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(field), std::string::npos)
-        << "the message should name the field '" << field << "', got: " << e.what();
-  }
+// A policy with a bad `field` must be rejected by a message that names it.
+void expect_invalid(const go::BackoffPolicy& policy, const std::string& field) {
+  EXPECT_TRUE(go_test::throws_invalid_argument([&] { go::Backoff backoff(policy); }, field))
+      << "a policy with a bad " << field;
 }
 
 TEST(Backoff, RejectsUnusablePolicies) {
@@ -60,6 +57,22 @@ TEST(Backoff, RejectsUnusablePolicies) {
   p = exact_policy();
   p.max_attempts = 0;
   expect_invalid(p, "max_attempts");
+}
+
+TEST(Backoff, AcceptsPoliciesOnTheBoundaries) {
+  // Wrong solution rejected: a check written with the wrong comparison (<=
+  // for <), which refuses a usable policy: a constant delay, a single attempt.
+  auto p = exact_policy();
+  p.max = p.initial;  // every delay is `initial`
+  EXPECT_NO_THROW(go::Backoff{p}) << "max == initial is a usable policy (a constant delay)";
+  p = exact_policy();
+  p.multiplier = 1.0;
+  EXPECT_NO_THROW(go::Backoff{p}) << "multiplier 1 is a usable policy (a constant delay)";
+  p = exact_policy();
+  p.jitter = 1.0;
+  EXPECT_NO_THROW(go::Backoff{p}) << "jitter 1 is full jitter: a delay anywhere in (0, base]";
+  p = exact_policy(/*max_attempts=*/1);
+  EXPECT_NO_THROW(go::Backoff{p}) << "max_attempts 1 is a usable policy (try once, never retry)";
 }
 
 TEST(Backoff, DelaysGrowExponentially) {
@@ -265,12 +278,9 @@ TEST_F(RetryOnFakeClock, StopBeforeTheFirstAttemptDoesNotCallTheOperation) {
 
 TEST_F(RetryOnFakeClock, ExceptionFromTheOperationPropagates) {
   start(exact_policy(), []() -> std::error_code { throw std::runtime_error("connection reset"); });
-  try {
-    finish("retry() to rethrow the operation's exception");
-    ADD_FAILURE() << "the operation's exception did not reach the caller";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "connection reset");
-  }
+  EXPECT_TRUE(go_test::throws_exactly<std::runtime_error>(
+      [&] { (void)finish("retry() to rethrow the operation's exception"); }, "connection reset"))
+      << "the operation's exception must reach retry()'s caller";
   EXPECT_TRUE(clock_.sleep_log().empty()) << "an exception is not retried";
 }
 

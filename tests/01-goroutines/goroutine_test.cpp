@@ -16,6 +16,7 @@
 
 #include "go/goroutine.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -84,12 +85,8 @@ TEST(Goroutine, JoinRethrowsTheGoroutinesException) {
   // Wrong solutions rejected: an exception that terminates the process (plain
   // std::thread), or one that is swallowed and never reaches join().
   go::Goroutine g = go::go([] { throw std::runtime_error("boom"); });
-  try {
-    g.join();
-    FAIL() << "join() returned normally; it must rethrow the exception the goroutine threw";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "boom");
-  }
+  EXPECT_TRUE(go_test::throws_exactly<std::runtime_error>([&] { g.join(); }, "boom"))
+      << "join() must rethrow the exception the goroutine threw";
   EXPECT_FALSE(g.joinable()) << "after join() (even one that threw) the handle is no longer joinable";
 }
 
@@ -182,7 +179,7 @@ TEST(Goroutine, MoveAssignmentFinishesThePreviousGoroutine) {
   std::atomic<bool> first_finished{false};
   go::Goroutine g = go::go([&first_finished](std::stop_token stop) {
     wait_for_stop(stop);
-    std::this_thread::sleep_for(20ms);
+    std::this_thread::sleep_for(20ms);  // clean-up work the assignment must wait for
     first_finished = true;
   });
   go_test::finishes_within("move-assignment to stop and join the goroutine it replaces", [&] { g = go::go([] {}); });

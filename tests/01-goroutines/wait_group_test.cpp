@@ -13,6 +13,7 @@
 #include "go/panic.hpp"
 #include "go/wait_group.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -99,12 +100,8 @@ TEST(WaitGroup, WritesBeforeDoneAreVisibleAfterWait) {
 
 TEST(WaitGroup, NegativeCounterPanicsWithGosMessage) {
   go::WaitGroup wg;
-  try {
-    wg.done();
-    FAIL() << "done() on a zero counter must throw go::panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "sync: negative WaitGroup counter");
-  }
+  ASSERT_TRUE(go_test::panics_with([&] { wg.done(); }, "sync: negative WaitGroup counter"))
+      << "done() on a zero counter";
   wg.add(2);
   EXPECT_THROW(wg.add(-3), go::panic) << "add(-3) on a counter of 2 must panic";
   // The counter is unchanged by the failed add: two done() calls bring it to zero.
@@ -121,8 +118,7 @@ TEST(WaitGroup, AddAcceptsLargeAndNegativeDeltas) {
   wg.add(-2);
   std::vector<std::jthread> workers;
   for (int i = 0; i < 3; ++i) workers.emplace_back([&wg] { wg.done(); });
-  go_test::finishes_within("wait() after add(1000000), add(-999995), add(-2) and three done()",
-                           [&] { wg.wait(); });
+  go_test::finishes_within("wait() after add(1000000), add(-999995), add(-2) and three done()", [&] { wg.wait(); });
 }
 
 TEST(WaitGroup, IsReusableAcrossRounds) {

@@ -14,17 +14,13 @@
 #include "go/chan.hpp"
 #include "go/panic.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
 TEST(Chan, NegativeCapacityIsRejected) {
-  try {
-    go::Chan<int> ch(-1);
-    FAIL() << "a negative capacity must throw std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("capacity"), std::string::npos)
-        << "the message should say the capacity is wrong, got: " << e.what();
-  }
+  EXPECT_TRUE(go_test::throws_invalid_argument([] { go::Chan<int> ch(-1); }, "capacity"))
+      << "a negative capacity must be rejected by a message that says the capacity is wrong";
 }
 
 TEST(Chan, LenAndCapOfABufferedChannel) {
@@ -189,11 +185,7 @@ TEST(Chan, CloseMakesBlockedSendersPanic) {
   std::vector<std::jthread> senders;
   for (int i = 0; i < 2; ++i) {
     senders.emplace_back([&, i] {
-      try {
-        ch.send(i);
-      } catch (const go::panic& p) {
-        if (std::string(p.what()) == "send on closed channel") panicked.fetch_add(1);
-      }
+      if (go_test::panics_with([&] { ch.send(i); }, "send on closed channel")) panicked.fetch_add(1);
     });
   }
   EXPECT_TRUE(go_test::holds_for([&] { return panicked.load() == 0; }));
@@ -205,31 +197,20 @@ TEST(Chan, CloseMakesBlockedSendersPanic) {
 TEST(Chan, SendOnAClosedChannelPanics) {
   go::Chan<int> ch(1);
   ch.close();
-  try {
-    ch.send(1);
-    FAIL() << "send on a closed channel must throw go::panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "send on closed channel");
-  }
+  EXPECT_TRUE(go_test::panics_with([&] { ch.send(1); }, "send on closed channel")) << "a send on a closed channel";
   EXPECT_EQ(ch.len(), 0u) << "the failed send must not have buffered its value";
 }
 
-TEST(Chan, ClosingTwiceOrClosingNilPanics) {
+TEST(Chan, ClosingTwicePanics) {
   go::Chan<int> ch(0);
   ch.close();
-  try {
-    ch.close();
-    FAIL() << "a second close() must throw go::panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "close of closed channel");
-  }
+  EXPECT_TRUE(go_test::panics_with([&] { ch.close(); }, "close of closed channel")) << "a second close()";
+}
+
+TEST(Chan, ClosingTheNilChannelPanics) {
   go::Chan<int> nil;
-  try {
-    nil.close();
-    FAIL() << "close() of the nil channel must throw go::panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "close of nil channel");
-  }
+  EXPECT_TRUE(go_test::panics_with([&] { nil.close(); }, "close of nil channel"))
+      << "close() of a default-constructed (nil) Chan";
 }
 
 TEST(Chan, RangeForEndsWhenClosedAndDrained) {

@@ -34,6 +34,7 @@
 #include "go/select.hpp"
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -530,19 +531,19 @@ TEST(Select, SendCaseOnAClosedChannelPanics) {
   closed.close();
   go::Chan<int> idle(0);
   for (bool with_default : {false, true}) {
-    try {
-      go_test::finishes_within("a select with a send case on a closed channel", [&] {
-        if (with_default) {
-          go::select(go::send_case(closed, 1), go::recv_case(idle), go::default_case([] {}));
-        } else {
-          go::select(go::send_case(closed, 1), go::recv_case(idle));
-        }
-      });
-      ADD_FAILURE() << "a send case on a closed channel must throw go::panic"
-                    << (with_default ? " (even beside a default case, as in Go)" : "");
-    } catch (const go::panic& p) {
-      EXPECT_STREQ(p.what(), "send on closed channel");
-    }
+    EXPECT_TRUE(go_test::panics_with(
+        [&] {
+          go_test::finishes_within("a select with a send case on a closed channel", [&] {
+            if (with_default) {
+              go::select(go::send_case(closed, 1), go::recv_case(idle), go::default_case([] {}));
+            } else {
+              go::select(go::send_case(closed, 1), go::recv_case(idle));
+            }
+          });
+        },
+        "send on closed channel"))
+        << "a select with a send case on a closed channel"
+        << (with_default ? " (even beside a default case, as in Go)" : "");
   }
   EXPECT_EQ(closed.len(), 0u) << "the send case's value reached the closed channel";
 }
@@ -562,13 +563,8 @@ TEST(Select, SendCaseOnAChannelClosedWhileWaitingPanics) {
   ch.close();
   ASSERT_TRUE(go_test::eventually([&] { return is_ready(selected); }))
       << "close() did not wake the select waiting to send on the channel";
-  try {
-    const std::size_t chosen = selected.get();
-    ADD_FAILURE() << "the select returned case " << chosen
-                  << " instead of throwing go::panic(\"send on closed channel\")";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "send on closed channel");
-  }
+  EXPECT_TRUE(go_test::panics_with([&] { (void)selected.get(); }, "send on closed channel"))
+      << "the select woken by close() must panic, not return as if it had sent";
   EXPECT_EQ(runs, 0) << "the handler of a send that never happened ran";
   EXPECT_EQ(ch.try_recv().status, ChanStatus::closed) << "a value reached the closed channel";
 }

@@ -32,6 +32,7 @@
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
 #include "support/context_cleanup.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -49,15 +50,10 @@ const go::ContextKey<std::string> kTrace{"trace"};
 bool closed(go::Chan<go::Done> done) { return done.try_recv().status == ChanStatus::closed; }
 bool still_open(go::Chan<go::Done> done) { return !done.is_nil() && done.try_recv().status == ChanStatus::empty; }
 
+// call, given a nil argument, must be rejected by a message that says what was nil.
 template <class F>
 void expect_invalid_argument(const std::string& call, F&& f) {
-  try {
-    f();
-    ADD_FAILURE() << call << " with a nil argument was accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("nil"), std::string::npos)
-        << call << ": the message should say what was nil, got: " << e.what();
-  }
+  EXPECT_TRUE(go_test::throws_invalid_argument(std::forward<F>(f), "nil")) << call << " with a nil argument";
 }
 
 // ---------------------------------------------------------------------------

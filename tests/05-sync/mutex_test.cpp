@@ -11,6 +11,7 @@
 #include "go/mutex.hpp"
 #include "go/panic.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 // These tests lock in one thread and unlock in another, and misuse the locks
 // on purpose. Clang's thread-safety analysis, which the reference's
@@ -86,12 +87,8 @@ TEST(Mutex, TryLockNeverBlocks) {
 
 TEST(Mutex, UnlockOfAnUnlockedMutexPanics) {
   go::Mutex mu;
-  try {
-    mu.unlock();
-    FAIL() << "unlock() of a mutex nobody holds must throw go::panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "sync: unlock of unlocked mutex");
-  }
+  ASSERT_TRUE(go_test::panics_with([&] { mu.unlock(); }, "sync: unlock of unlocked mutex"))
+      << "unlock() of a mutex nobody holds";
   // The mutex is still unlocked and usable.
   ASSERT_TRUE(mu.try_lock()) << "after the panic the mutex must still be free";
   mu.unlock();

@@ -11,6 +11,7 @@
 #include "go/panic.hpp"
 #include "go/rw_mutex.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 // These tests lock in one thread and unlock in another, and misuse the locks
 // on purpose. Clang's thread-safety analysis, which the reference's
@@ -177,18 +178,10 @@ TEST(RWMutex, UnlockWakesEveryWaitingReader) {
 
 TEST(RWMutex, MisusePanicsWithGosMessages) {
   go::RWMutex rw;
-  try {
-    rw.unlock();
-    FAIL() << "unlock() of an RWMutex that is not write-locked must panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "sync: Unlock of unlocked RWMutex");
-  }
-  try {
-    rw.runlock();
-    FAIL() << "runlock() of an RWMutex nobody holds must panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "sync: RUnlock of unlocked RWMutex");
-  }
+  ASSERT_TRUE(go_test::panics_with([&] { rw.unlock(); }, "sync: Unlock of unlocked RWMutex"))
+      << "unlock() of an RWMutex that is not write-locked";
+  ASSERT_TRUE(go_test::panics_with([&] { rw.runlock(); }, "sync: RUnlock of unlocked RWMutex"))
+      << "runlock() of an RWMutex nobody holds";
   rw.lock();
   EXPECT_THROW(rw.runlock(), go::panic) << "runlock() while only a writer holds the lock must panic";
   rw.unlock();

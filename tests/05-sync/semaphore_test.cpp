@@ -17,6 +17,7 @@
 #include "go/panic.hpp"
 #include "go/semaphore.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -267,12 +268,8 @@ TEST(Semaphore, CancellationRacingAGrantLeaksNoTokens) {
 TEST(Semaphore, ReleasingMoreThanHeldPanics) {
   go::Semaphore sem(3);
   ASSERT_TRUE(sem.try_acquire(1));
-  try {
-    sem.release(2);
-    FAIL() << "release(2) with 1 token held must panic";
-  } catch (const go::panic& p) {
-    EXPECT_STREQ(p.what(), "semaphore: released more than held");
-  }
+  ASSERT_TRUE(go_test::panics_with([&] { sem.release(2); }, "semaphore: released more than held"))
+      << "release(2) with 1 token held";
   sem.release(1);  // the failed release changed nothing: 1 is still held
   EXPECT_TRUE(sem.try_acquire(3)) << "after the panic and release(1) all 3 tokens must be free";
   sem.release(3);
@@ -292,13 +289,8 @@ TEST(Semaphore, BadArgumentsAreRejected) {
     EXPECT_THROW(sem.acquire(4), std::invalid_argument) << "acquire of more than the size";
     EXPECT_THROW((void)sem.acquire(ctx, 4), std::invalid_argument) << "acquire(ctx, n) of more than the size";
   });
-  try {
-    (void)sem.try_acquire(4);
-    FAIL() << "try_acquire(4) on a semaphore of size 3 must throw std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("size"), std::string::npos)
-        << "the message should say the weight exceeds the size; it says: " << e.what();
-  }
+  ASSERT_TRUE(go_test::throws_invalid_argument([&] { (void)sem.try_acquire(4); }, "size"))
+      << "try_acquire(4) on a semaphore of size 3: the message should say the weight exceeds the size";
   EXPECT_THROW((void)sem.acquire(go::Context{}, 1), std::invalid_argument) << "acquire with a nil Context";
   EXPECT_TRUE(sem.try_acquire(3)) << "rejected calls must not take tokens";
   sem.release(3);

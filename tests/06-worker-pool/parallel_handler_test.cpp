@@ -16,6 +16,7 @@
 #include "go/context.hpp"
 #include "go/parallel_handler.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
@@ -25,14 +26,6 @@ std::vector<int> iota_requests(int n) {
   std::vector<int> r(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) r[static_cast<std::size_t>(i)] = i;
   return r;
-}
-
-std::string what(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
 }
 
 TEST(HandleAll, ReturnsResultsInInputOrder) {
@@ -102,7 +95,7 @@ TEST(HandleAll, ReportsFailuresPerItemAndKeepsTheSuccesses) {
     if (i % 2 == 1) {
       EXPECT_FALSE(r.ok());
       ASSERT_TRUE(r.error) << "request " << i << " threw: its error must be kept";
-      EXPECT_EQ(what(r.error), "bad " + std::to_string(i));
+      EXPECT_EQ(go_test::what_of(r.error), "bad " + std::to_string(i));
     } else {
       ASSERT_TRUE(r.ok()) << "request " << i << " succeeded; another request's failure must not lose it";
       EXPECT_EQ(*r.value, i * 10);

@@ -15,6 +15,7 @@
 #include "go/worker_pool.hpp"
 #include "pool_helpers.hpp"
 #include "support/bounded.hpp"
+#include "support/expect_throws.hpp"
 #include "support/thread_census.hpp"
 
 namespace {
@@ -23,18 +24,6 @@ using namespace std::chrono_literals;
 using go::SubmitStatus;
 using pool_test::Gate;
 using pool_test::held_job;
-
-// Expects fn to throw std::invalid_argument whose message contains `part`.
-template <class F>
-void expect_invalid(F&& fn, const std::string& part) {
-  try {
-    fn();
-    ADD_FAILURE() << "no std::invalid_argument thrown (wanted one mentioning '" << part << "')";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
-        << "the message '" << e.what() << "' does not mention '" << part << "'";
-  }
-}
 
 TEST(WorkerPool, RunsEveryJobAndDeliversItsResult) {
   go::WorkerPool<int> pool({.workers = 3, .queue = 8, .results = 200});
@@ -205,16 +194,19 @@ TEST(WorkerPool, AThrowingJobDoesNotKillItsWorker) {
 }
 
 TEST(WorkerPool, BadInputIsRejected) {
-  expect_invalid([] { go::WorkerPool<int> p({.workers = 0}); }, "workers");
-  expect_invalid([] { go::WorkerPool<int> p({.workers = 4, .max_workers = 2}); }, "max_workers");
-  expect_invalid([] { go::WorkerPool<int> p({.workers = 1, .queue = 0}); }, "queue");
-  expect_invalid([] { go::WorkerPool<int> p({.workers = 1, .high_burst = 0}); }, "high_burst");
-  expect_invalid([] { go::WorkerPool<int> p({.workers = 1, .max_workers = 2, .idle_timeout = 0s}); },
-                 "idle_timeout");
-  expect_invalid([] { go::WorkerPool<int> p(go::Context(), {.workers = 1}); }, "");
+  EXPECT_TRUE(go_test::throws_invalid_argument([] { go::WorkerPool<int> p({.workers = 0}); }, "workers"));
+  EXPECT_TRUE(
+      go_test::throws_invalid_argument([] { go::WorkerPool<int> p({.workers = 4, .max_workers = 2}); }, "max_workers"));
+  EXPECT_TRUE(go_test::throws_invalid_argument([] { go::WorkerPool<int> p({.workers = 1, .queue = 0}); }, "queue"));
+  EXPECT_TRUE(
+      go_test::throws_invalid_argument([] { go::WorkerPool<int> p({.workers = 1, .high_burst = 0}); }, "high_burst"));
+  EXPECT_TRUE(go_test::throws_invalid_argument(
+      [] { go::WorkerPool<int> p({.workers = 1, .max_workers = 2, .idle_timeout = 0s}); }, "idle_timeout"));
+  EXPECT_TRUE(go_test::throws_invalid_argument([] { go::WorkerPool<int> p(go::Context(), {.workers = 1}); }, ""))
+      << "a nil Context";
   go::WorkerPool<int> pool({.workers = 1});
-  expect_invalid([&] { (void)pool.submit({.id = 1}); }, "nil job");
-  expect_invalid([&] { (void)pool.try_submit({.id = 2}); }, "nil job");
+  EXPECT_TRUE(go_test::throws_invalid_argument([&] { (void)pool.submit({.id = 1}); }, "nil job"));
+  EXPECT_TRUE(go_test::throws_invalid_argument([&] { (void)pool.try_submit({.id = 2}); }, "nil job"));
   EXPECT_EQ(pool.stats().submitted, 0u);
 }
 

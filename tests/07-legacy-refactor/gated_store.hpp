@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "go/metric_store.hpp"
+#include "support/open_at_exit.hpp"
 
 namespace go_test {
 
@@ -51,19 +52,6 @@ class GatedStore final : public go::MetricStore {
   go::AtomicMetricStore counts_;
   std::atomic<std::size_t> entered_{0};
   std::atomic<std::size_t> inside_{0};
-};
-
-// Opens the gate when the test ends, however it ends, so that a collector's
-// shutdown() can join its workers. Declare it after the collector.
-class OpenAtExit {
- public:
-  explicit OpenAtExit(GatedStore& store) : store_(store) {}
-  OpenAtExit(const OpenAtExit&) = delete;
-  OpenAtExit& operator=(const OpenAtExit&) = delete;
-  ~OpenAtExit() { store_.open(); }
-
- private:
-  GatedStore& store_;
 };
 
 }  // namespace go_test

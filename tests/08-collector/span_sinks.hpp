@@ -14,6 +14,7 @@
 
 #include "go/span.hpp"
 #include "go/span_collector.hpp"
+#include "support/open_at_exit.hpp"
 
 namespace go_test {
 
@@ -74,20 +75,6 @@ class RecordingSink {
   std::size_t throw_on_ = static_cast<std::size_t>(-1);
   std::vector<std::uint64_t> ids_;
   std::vector<std::size_t> batch_sizes_;
-};
-
-// Opens the sink when the scope ends: declare it after the collector (and
-// after any future that waits on it), so that a failed check never leaves a
-// worker, and so the collector's stop(), stuck in the sink.
-class OpenAtExit {
- public:
-  explicit OpenAtExit(RecordingSink& sink) : sink_(sink) {}
-  OpenAtExit(const OpenAtExit&) = delete;
-  OpenAtExit& operator=(const OpenAtExit&) = delete;
-  ~OpenAtExit() { sink_.open(); }
-
- private:
-  RecordingSink& sink_;
 };
 
 // A span with the given id and a little of everything.

@@ -22,6 +22,7 @@
 
 #include "go/chan.hpp"
 #include "go/pipeline.hpp"
+#include "support/open_at_exit.hpp"
 
 namespace go_test {
 
@@ -101,19 +102,6 @@ class HeldOutput {
   bool open_;
   std::size_t inside_ = 0;
   std::vector<std::string> messages_;
-};
-
-// Opens the output when the test ends, however it ends, so that no pipeline
-// thread stays inside it. Declare it after the pipeline (destroyed first).
-class OpenAtExit {
- public:
-  explicit OpenAtExit(HeldOutput& out) : out_(out) {}
-  OpenAtExit(const OpenAtExit&) = delete;
-  OpenAtExit& operator=(const OpenAtExit&) = delete;
-  ~OpenAtExit() { out_.open(); }
-
- private:
-  HeldOutput& out_;
 };
 
 // Every message of a channel, until it is closed.

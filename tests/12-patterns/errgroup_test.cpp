@@ -20,19 +20,11 @@
 #include "go/select.hpp"
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
+#include "support/expect_throws.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string what(const std::exception_ptr& error) {
-  if (!error) return "(no error)";
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-}
 
 TEST(ErrGroup, WaitWaitsForEveryFunction) {
   go::ErrGroup g;
@@ -82,7 +74,7 @@ TEST(ErrGroup, AThrowingFunctionIsTheGroupsError) {
   go::ErrGroup g;
   g.go([] { throw std::runtime_error("boom"); });
   g.go([] {});
-  EXPECT_EQ(what(g.wait()), "boom");
+  EXPECT_EQ(go_test::what_of(g.wait()), "boom");
 }
 
 TEST(ErrGroup, TheContextIsCancelledAtTheFirstErrorNotAtWait) {
@@ -168,12 +160,9 @@ TEST(ErrGroup, RejectsBadInput) {
   EXPECT_THROW(g.set_limit(0), std::invalid_argument);
   std::latch open(1);
   g.go([&] { open.wait(); });
-  try {
-    g.set_limit(3);
-    ADD_FAILURE() << "set_limit while a function runs must throw go::panic";
-  } catch (const go::panic& e) {
-    EXPECT_STREQ(e.what(), "errgroup: modify limit while 1 goroutines in the group are still active");
-  }
+  EXPECT_TRUE(go_test::panics_with([&] { g.set_limit(3); },
+                                   "errgroup: modify limit while 1 goroutines in the group are still active"))
+      << "set_limit while a function runs";
   open.count_down();
   EXPECT_EQ(g.wait(), nullptr);
   EXPECT_NO_THROW(g.set_limit(-1)) << "a negative limit removes the limit";
