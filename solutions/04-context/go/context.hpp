@@ -80,6 +80,11 @@
 //     after every child was cancelled and before done_ is closed;
 //   - lock order: a context's mu_ before its children's, never the other way
 //     round (remove_child and add_child take only the parent's).
+//
+// Why one header (about 490 lines, the contract a sixth of it): the node
+// types, Context and the constructors are one tree, and its rule (a child
+// leaves its parent when it is cancelled, under both their locks) runs
+// through all of them.
 #pragma once
 
 #include <atomic>

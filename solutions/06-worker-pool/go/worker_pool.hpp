@@ -70,6 +70,10 @@
 // of busy workers; once closed, no job is accepted and no worker is started;
 // at most one worker spins (spinner), and it looks at the queue under mu
 // before it sleeps.
+//
+// Why one header (about 500 lines, the contract and the value types a third
+// of it): everything in Core works under the one mutex and its invariants,
+// and a critical section is easier to check when it is read in one place.
 #pragma once
 
 #include <atomic>

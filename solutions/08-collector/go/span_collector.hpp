@@ -83,6 +83,10 @@
 //   - a span counted in ingested is counted again exactly once: processed,
 //     failed (by a worker), or rejected / dropped (by ingest).
 // Lock order: stop_mu_ before room_'s and queue_'s.
+//
+// Why one header (about 440 lines, the contract and the value types a third
+// of it): ingest, the workers and stop() share the lifecycle states above,
+// and each reads the others' half of the hand-over.
 #pragma once
 
 #include <algorithm>

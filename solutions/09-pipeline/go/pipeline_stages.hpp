@@ -37,6 +37,10 @@
 // Memory ordering: a send happens before the matching receive, so whatever a
 // stage wrote into an entry is visible downstream; g.wait() happens after
 // every stage's last counter update.
+//
+// Why one header (about 450 lines): every stage is one function with the
+// same shape (take channels, start threads in a StageThreads, return
+// channels), and reading them side by side is the lesson; each is short.
 #pragma once
 
 #include <atomic>
