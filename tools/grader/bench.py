@@ -204,14 +204,22 @@ def format_go(go):
 
 
 def _go_match(go_rows, scenario, variant):
-    """Go's benchmark for a C++ scenario/variant: same args, same variant, or the scenario itself."""
+    """Go's benchmark for a C++ scenario/variant: same args, same variant, or the scenario itself.
+
+    Arguments are spelt `workers:8` by Google Benchmark and `workers=8` by
+    the Go twins' b.Run names: the two spellings match.
+    """
     candidates = [g for g in go_rows if g["scenario"] == scenario]
     args = _args(variant)
     for wanted in (args, variant, ""):
         for g in candidates:
-            if g["variant"] == wanted:
+            if _same_args(g["variant"], wanted):
                 return g
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _same_args(go_variant, wanted):
+    return go_variant.replace("=", ":") == wanted.replace("=", ":")
 
 
 def merge(yours, reference, go_rows):

@@ -85,6 +85,14 @@ class MergeTest(unittest.TestCase):
     def test_go_sub_benchmark_matches_args(self):
         self.assertEqual(self.rows[("Fanout", "go_go/4")].go["name"], "BenchmarkFanout/4")
 
+    def test_go_spells_arguments_with_an_equals_sign(self):
+        go_rows = bench.parse_go("BenchmarkPoolThroughput/workers=1-2  100  900 ns/op\n"
+                                 "BenchmarkPoolThroughput/workers=8-2  100  300 ns/op\n")
+        reference = {"PoolThroughput/go_WorkerPool/workers:8":
+                     bench.Measurement("PoolThroughput/go_WorkerPool/workers:8", ns_per_op=250)}
+        row = bench.merge({}, reference, go_rows)[0]
+        self.assertEqual(row.go["name"], "BenchmarkPoolThroughput/workers=8")
+
     def test_missing_student_benchmark(self):
         row = self.rows[("SpawnJoin", "std_thread")]
         self.assertIsNone(row.ratio())
