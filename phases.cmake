@@ -75,3 +75,7 @@ workbook_phase(
   TESTS channel_patterns_test.cpp errgroup_test.cpp singleflight_test.cpp lru_cache_test.cpp
         conn_pool_test.cpp replicated_test.cpp heartbeat_test.cpp
   BENCHES patterns_bench.cpp)
+
+workbook_phase(
+  NUMBER 13 SLUG connector
+  TESTS connector_config_test.cpp connector_test.cpp connector_metrics_test.cpp)
