@@ -216,12 +216,12 @@ class Connector {
       if (was_running) {
         (void)workers_.wait();  // 3. the workers drain the queue and end
         ticker_.stop();
-        flush_signal_->stop();
+        flush_signal_->stop();  // 4. the flusher's last act: the final flush
         flusher_.join();
       } else {
-        work();  // never started: drain on this thread, so nothing accepted is lost
+        work();   // never started: drain on this thread, so nothing accepted is lost
+        flush();  // 4. final flush
       }
-      flush();  // 4. final flush
     });
   }
 
@@ -377,14 +377,16 @@ class Connector {
     forget(item.span_id);
   }
 
+  // run_flusher: every flush runs on this thread, so the consumers are
+  // called by one thread, in order, and never with a lock of ours held.
   void run_flusher() {
     while (flush_signal_->wait()) flush();
+    flush();  // the final flush: the workers have drained the queue
   }
 
   // flush: swap the accumulators out under the lock; build and deliver
-  // outside it. deliver_mu_ keeps flushes in order, one at a time.
+  // outside it.
   void flush() {
-    annotated_lock serial(deliver_mu_);
     Accumulators taken;
     {
       annotated_lock lock(acc_mu_);
@@ -470,7 +472,6 @@ class Connector {
   std::unordered_set<std::uint64_t> pending_ GO_GUARDED_BY(pending_mu_);  // dedupe
   annotated_mutex acc_mu_;
   Accumulators acc_ GO_GUARDED_BY(acc_mu_);
-  annotated_mutex deliver_mu_;  // one flush at a time
 
   annotated_mutex life_mu_;
   State state_ GO_GUARDED_BY(life_mu_) = State::created;
