@@ -223,7 +223,7 @@ TEST(Connector, RequeueWaitsOnATimerWithCappedBackoff) {
   go::Connector c(cfg);
   c.start();
   c.consume(Spans{entity(10, 1, "customer/1")});
-  ASSERT_TRUE(go_test::eventually([&] { return c.stats().requeues == 1; }));
+  ASSERT_TRUE(go_test::eventually([&] { return c.stats().requeues >= 1; }));
   EXPECT_TRUE(go_test::holds_for([&] { return c.stats().requeues == 1; }))
       << "the item came back before any time passed: a requeue must wait on a timer, not loop";
   EXPECT_EQ(clock.sleepers(), 0u) << "something sleeps on the clock: a thread per waiting item?";
