@@ -78,4 +78,5 @@ workbook_phase(
 
 workbook_phase(
   NUMBER 13 SLUG connector
-  TESTS connector_config_test.cpp connector_test.cpp connector_metrics_test.cpp)
+  TESTS connector_config_test.cpp connector_test.cpp connector_metrics_test.cpp
+  BENCHES connector_bench.cpp)
