@@ -80,3 +80,6 @@ workbook_phase(
   NUMBER 13 SLUG connector
   TESTS connector_config_test.cpp connector_test.cpp connector_metrics_test.cpp
   BENCHES connector_bench.cpp)
+# Phase 13's service (services/13-connector): connector-server and
+# connector-load over phase 08's gRPC span service; skipped where that is.
+workbook_connector_server()

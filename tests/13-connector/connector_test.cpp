@@ -52,7 +52,7 @@ TEST(Connector, QueuesEntitySpansAndWorkersEmitThem) {
   c.set_traces_consumer(&traces);
   c.set_metrics_consumer(&metrics);
   c.start();
-  go::IngestResult r = c.consume(Spans{job(1, "nightly-etl"), entity(10, 1, "customer/1"),
+  go::ConsumeResult r = c.consume(Spans{job(1, "nightly-etl"), entity(10, 1, "customer/1"),
                                        entity(11, 1, "customer/1", go::SpanStatus::error),
                                        entity(12, 1, "customer/2")});
   EXPECT_EQ(r.jobs, 1u);
@@ -87,7 +87,7 @@ TEST(Connector, DeduplicatesPendingSpans) {
   go::Connector c(config(clock));
   c.set_traces_consumer(&traces);
   // Not started: the items stay pending in the queue.
-  go::IngestResult r = c.consume(Spans{job(1, "etl"), entity(10, 1, "customer/1"), entity(10, 1, "customer/1")});
+  go::ConsumeResult r = c.consume(Spans{job(1, "etl"), entity(10, 1, "customer/1"), entity(10, 1, "customer/1")});
   EXPECT_EQ(r.accepted, 1u);
   EXPECT_EQ(r.duplicates, 1u) << "span 10 was pending when it came again";
   r = c.consume(Spans{entity(10, 1, "customer/1")});
@@ -109,7 +109,7 @@ TEST(Connector, FullQueueDropsAndCounts) {
   c.set_traces_consumer(&traces);
   Spans batch{job(1, "etl")};
   for (std::uint64_t id = 10; id < 16; ++id) batch.push_back(entity(id, 1, "customer/1"));
-  go::IngestResult r;
+  go::ConsumeResult r;
   go_test::finishes_within(5s, "consume() on a full queue with the drop policy", [&] { r = c.consume(batch); });
   EXPECT_EQ(r.accepted, 4u) << "the queue holds four";
   EXPECT_EQ(r.dropped, 2u);
@@ -135,7 +135,7 @@ TEST(Connector, BlockPolicyWaitsForRoomThenGivesUp) {
   {
     go::Connector c(cfg);
     c.consume(Spans{job(1, "etl"), entity(10, 1, "a")});
-    go::IngestResult r;
+    go::ConsumeResult r;
     go_test::finishes_within(5s, "consume() to give up after enqueue_timeout", [&] {
       r = c.consume(Spans{entity(11, 1, "a")});
     });
@@ -146,7 +146,7 @@ TEST(Connector, BlockPolicyWaitsForRoomThenGivesUp) {
   go::Connector c(cfg);
   c.consume(Spans{job(1, "etl"), entity(10, 1, "a")});
   std::atomic<bool> returned{false};
-  go::IngestResult r;
+  go::ConsumeResult r;
   std::thread sender([&] {
     r = c.consume(Spans{entity(11, 1, "a")});
     returned = true;
@@ -454,7 +454,7 @@ TEST(Connector, ShutdownDrainsAndFlushesEverythingAccepted) {
   const go::ConnectorStats s = c.stats();
   EXPECT_EQ(s.expired, 1u) << "the orphan was drained at shutdown and, still without a job, expired";
   expect_books_balance(s);
-  const go::IngestResult late = c.consume(Spans{entity(1000, 1, "late")});
+  const go::ConsumeResult late = c.consume(Spans{entity(1000, 1, "late")});
   EXPECT_EQ(late.accepted, 0u) << "intake is closed after shutdown";
   EXPECT_EQ(late.dropped, 1u);
 }

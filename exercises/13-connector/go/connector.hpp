@@ -78,8 +78,8 @@
 
 namespace go {
 
-// IngestResult: what one consume() call did with its batch.
-struct IngestResult {
+// ConsumeResult: what one consume() call did with its batch.
+struct ConsumeResult {
   std::size_t jobs = 0;        // job spans indexed
   std::size_t accepted = 0;    // entity spans queued
   std::size_t duplicates = 0;  // entity spans already pending
@@ -127,7 +127,7 @@ class Connector {
   }
 
   // consume: index jobs, queue entity spans (copied), return at once.
-  IngestResult consume(std::span<const ConnectorSpan> batch) {
+  ConsumeResult consume(std::span<const ConnectorSpan> batch) {
     (void)batch;
     throw go::todo("Connector::consume");  // TODO: jobs into the index; entity spans: dedupe, then queue or drop
   }

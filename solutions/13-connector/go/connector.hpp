@@ -80,8 +80,8 @@
 
 namespace go {
 
-// IngestResult: what one consume() call did with its batch.
-struct IngestResult {
+// ConsumeResult: what one consume() call did with its batch.
+struct ConsumeResult {
   std::size_t jobs = 0;        // job spans indexed
   std::size_t accepted = 0;    // entity spans queued
   std::size_t duplicates = 0;  // entity spans already pending
@@ -169,8 +169,8 @@ class Connector {
                             [signal = flush_signal_](TimePoint) { signal->request(); });
   }
 
-  IngestResult consume(std::span<const ConnectorSpan> batch) {
-    IngestResult r;
+  ConsumeResult consume(std::span<const ConnectorSpan> batch) {
+    ConsumeResult r;
     const TimePoint now = clock_->now();
     const TimePoint deadline =
         config_.max_cache_duration > TimePoint::max() - now ? TimePoint::max() : now + config_.max_cache_duration;
@@ -276,7 +276,7 @@ class Connector {
     }
   };
 
-  void admit(const ConnectorSpan& s, TimePoint now, TimePoint deadline, IngestResult& r) {
+  void admit(const ConnectorSpan& s, TimePoint now, TimePoint deadline, ConsumeResult& r) {
     metrics_.received.fetch_add(1, std::memory_order_relaxed);
     if (!intake_open_.load(std::memory_order_acquire)) {
       drop(r);
@@ -305,7 +305,7 @@ class Connector {
     metrics_.accepted.fetch_add(1, std::memory_order_relaxed);
   }
 
-  void drop(IngestResult& r) {
+  void drop(ConsumeResult& r) {
     ++r.dropped;
     metrics_.enqueue_dropped.fetch_add(1, std::memory_order_relaxed);
   }
