@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -72,6 +73,25 @@ TEST(WorkQueue, BoundedForIngestUnboundedForRequeue) {
   EXPECT_EQ(q.pop(), std::optional<int>(1)) << "oldest first";
   EXPECT_EQ(q.pop(), std::optional<int>(2));
   EXPECT_EQ(q.pop(), std::optional<int>(4));
+}
+
+TEST(WorkQueue, BatchesMoveWhatFitsUnderOneLock) {
+  // Wrong solutions rejected: a batch push that overfills the queue or
+  // reorders it; a batch pop that ignores max, or returns false while items remain.
+  go::WorkQueue<int> q(3);
+  std::vector<int> in{1, 2, 3, 4, 5};
+  EXPECT_EQ(q.try_push_batch(std::span<int>(in)), 3u) << "three fit in a queue of three";
+  EXPECT_EQ(q.size(), 3u);
+  std::vector<int> out;
+  EXPECT_TRUE(q.pop_batch(out, 2));
+  EXPECT_EQ(out, (std::vector<int>{1, 2})) << "at most max items, oldest first";
+  std::vector<int> more{4};
+  EXPECT_EQ(q.try_push_batch(std::span<int>(more)), 1u);
+  EXPECT_TRUE(q.pop_batch(out, 10));
+  EXPECT_EQ(out, (std::vector<int>{1, 2, 3, 4})) << "appended to out, in order";
+  q.close();
+  EXPECT_FALSE(q.pop_batch(out, 1)) << "closed and empty";
+  EXPECT_EQ(q.try_push_batch(std::span<int>(in)), 0u) << "a closed queue takes nothing";
 }
 
 TEST(WorkQueue, CloseDrainsThenEndsAndPanicsTwice) {

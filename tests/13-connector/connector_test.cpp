@@ -232,7 +232,7 @@ TEST(Connector, RequeueWaitsOnATimerWithCappedBackoff) {
   go::Duration step = 100ms;
   for (int k = 0; k < 3; ++k) {
     clock.advance(step);
-    ASSERT_TRUE(go_test::eventually([&] { return c.stats().requeues == static_cast<std::uint64_t>(k) + 2; }))
+    ASSERT_TRUE(go_test::eventually([&] { return c.stats().requeues >= static_cast<std::uint64_t>(k) + 2; }))
         << "requeue " << k + 2 << " did not happen after the timer fired";
     EXPECT_EQ(next_timer_in(clock), std::optional<go::Duration>(expected[k]))
         << "requeue " << k + 2 << ": the backoff doubles, is capped at max_requeue_backoff and stops at the deadline";

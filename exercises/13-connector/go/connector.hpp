@@ -21,7 +21,8 @@
 //     max_cache_duration); an entity span already pending is a duplicate;
 //     any other entity span becomes a work item (deadline = arrival +
 //     max_cache_duration) in the queue, or is dropped and counted when the
-//     queue is full (drop policy) or stays full for enqueue_timeout (block).
+//     queue is full (drop policy) or stays full for enqueue_timeout (block;
+//     after one such wait the rest of the batch is dropped without another).
 //     After shutdown() began, entity spans are dropped and counted.
 //   - A worker resolves an item's job (its own job_key, else the job index by
 //     parent_id). Missing before the deadline: requeued on a clock timer

@@ -12,7 +12,9 @@
 //   - Histogram(bounds): bounds strictly increasing and non-empty, else
 //     std::invalid_argument. observe(v) counts v in every bucket whose bound
 //     is >= v (Prometheus buckets are cumulative), adds v to the sum and 1 to
-//     the count. snapshot() is a consistent copy (taken under one lock).
+//     the count; observe(v, n) does that n times at once. observe() takes no lock (one atomic per bucket, an atomic
+//     sum); snapshot() reads each bucket once, and its count is the sum of
+//     the buckets, so the +Inf bucket always equals _count.
 //   - prometheus_text(queue_depth): the text exposition format, version
 //     0.0.4: for every metric a "# HELP" and a "# TYPE" line, then its
 //     samples; names start with "connector_"; counters end in "_total";
@@ -25,8 +27,9 @@
 // recent value of each, not one instant across all of them (Prometheus
 // clients promise no more).
 //
-// Hints: a histogram is a few counters under one small lock; Prometheus
-// buckets are cumulative, so count per bucket and add them up in snapshot().
+// Hints: a histogram is an atomic counter per bucket (one more for values
+// above every bound) and an atomic<double> sum; Prometheus buckets are
+// cumulative, so count per bucket and add them up in snapshot().
 // std::snprintf("%.15g") prints a double the way Prometheus reads it.
 #pragma once
 
@@ -56,19 +59,20 @@ class Histogram {
     throw go::todo("Histogram::Histogram");  // TODO: keep the bounds; reject empty or non-increasing ones
   }
 
-  // observe: counts v in its bucket, adds it to the sum and the count.
-  void observe(double v) {
+  // observe: counts v (n times) in its bucket, adds it to the sum and the count.
+  void observe(double v, std::uint64_t n = 1) {
     (void)v;
-    throw go::todo("Histogram::observe");  // TODO: find v's bucket (the first bound >= v), under a lock
+    (void)n;
+    throw go::todo("Histogram::observe");  // TODO: count v in its bucket (the first bound >= v), add it to the sum
   }
 
   // snapshot: a consistent copy, with cumulative bucket counts.
   Snapshot snapshot() const {
-    throw go::todo("Histogram::snapshot");  // TODO: copy under the lock, then make the counts cumulative
+    throw go::todo("Histogram::snapshot");  // TODO: read each bucket once, make the counts cumulative
   }
 
  private:
-  // TODO: the bounds, a mutex, a count per bucket, the sum and the count
+  // TODO: the bounds, an atomic count per bucket (and one above them all), an atomic sum
 };
 
 // ConnectorStats: the counters at one moment, for tests and for the demo.

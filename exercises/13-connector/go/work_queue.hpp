@@ -15,11 +15,16 @@
 //     queued), closed after close(). Never blocks.
 //   - push_for(v, timeout): like try_push, but when full it waits up to
 //     timeout (real time) for a pop to make room. Woken by pop() and close().
+//   - try_push_batch(items): try_push for items[0], items[1], ... under one
+//     lock, stopping at the first that does not fit; returns how many were
+//     queued (moved from). 0 when closed.
 //   - requeue(v): queues v whatever the size (an admitted item must not be
 //     lost to a full queue); closed after close().
 //   - pop(): the oldest item; blocks while the queue is empty and open (woken
 //     by a push, a requeue or close()); nullopt once closed *and* empty, so
 //     the items queued before close() are all handed out.
+//   - pop_batch(out, max): like pop(), but moves up to max (>= 1) items into
+//     out (appended) under one lock; false once closed and empty.
 //   - close(): the second call throws go::panic("go: close of closed work
 //     queue"), like closing a closed Go channel.
 //   - size() may exceed capacity only by requeued items.
@@ -35,8 +40,10 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "go/panic.hpp"
 #include "go/todo.hpp"
@@ -68,6 +75,12 @@ class WorkQueue {
     throw go::todo("WorkQueue::push_for");  // TODO: wait (with a predicate) until room, closed, or the timeout
   }
 
+  // try_push_batch: try_push for each item in order under one lock; how many were queued.
+  std::size_t try_push_batch(std::span<T> items) {
+    (void)items;
+    throw go::todo("WorkQueue::try_push_batch");  // TODO: move the prefix that fits, then wake poppers
+  }
+
   // requeue: queues v whatever the size; closed after close().
   PushResult requeue(T v) {
     (void)v;
@@ -77,6 +90,13 @@ class WorkQueue {
   // pop: the oldest item; blocks while empty and open; nullopt once closed and empty.
   std::optional<T> pop() {
     throw go::todo("WorkQueue::pop");  // TODO: wait for an item or close(); hand out the rest after close()
+  }
+
+  // pop_batch: up to max items appended to out; false once closed and empty.
+  bool pop_batch(std::vector<T>& out, std::size_t max) {
+    (void)out;
+    (void)max;
+    throw go::todo("WorkQueue::pop_batch");  // TODO: pop() for several items under one lock; wake blocked pushers
   }
 
   // close: wakes every waiter; the second call panics.

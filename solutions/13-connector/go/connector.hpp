@@ -21,7 +21,8 @@
 //     max_cache_duration); an entity span already pending is a duplicate;
 //     any other entity span becomes a work item (deadline = arrival +
 //     max_cache_duration) in the queue, or is dropped and counted when the
-//     queue is full (drop policy) or stays full for enqueue_timeout (block).
+//     queue is full (drop policy) or stays full for enqueue_timeout (block;
+//     after one such wait the rest of the batch is dropped without another).
 //     After shutdown() began, entity spans are dropped and counted.
 //   - A worker resolves an item's job (its own job_key, else the job index by
 //     parent_id). Missing before the deadline: requeued on a clock timer
@@ -65,6 +66,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "go/annotated_mutex.hpp"
 #include "go/backoff.hpp"                // phase 01
@@ -174,21 +176,59 @@ class Connector {
     const TimePoint now = clock_->now();
     const TimePoint deadline =
         config_.max_cache_duration > TimePoint::max() - now ? TimePoint::max() : now + config_.max_cache_duration;
-    for (const ConnectorSpan& s : batch) {
-      switch (s.role) {
-        case SpanRole::job:
-          jobs_.put(s.span_id, s.job_key);
-          ++r.jobs;
-          metrics_.job_spans.fetch_add(1, std::memory_order_relaxed);
-          break;
-        case SpanRole::entity:
-          admit(s, now, deadline, r);
-          break;
-        case SpanRole::other:
-          ++r.ignored;
-          break;
+    std::size_t entities = 0;
+    for (const ConnectorSpan& s : batch) {  // jobs first: an entity of the same batch finds its job
+      if (s.role == SpanRole::job) {
+        jobs_.put(s.span_id, s.job_key);
+        ++r.jobs;
+      } else if (s.role == SpanRole::entity) {
+        ++entities;
+      } else {
+        ++r.ignored;
       }
     }
+    metrics_.job_spans.fetch_add(r.jobs, std::memory_order_relaxed);
+    if (entities == 0) return r;
+    metrics_.received.fetch_add(entities, std::memory_order_relaxed);
+    if (!intake_open_.load(std::memory_order_acquire)) {
+      r.dropped = entities;
+      metrics_.enqueue_dropped.fetch_add(entities, std::memory_order_relaxed);
+      return r;
+    }
+    std::vector<detail::WorkItem> items;
+    items.reserve(entities);
+    {
+      annotated_lock lock(pending_mu_);  // once per batch, not per span
+      for (const ConnectorSpan& s : batch) {
+        if (s.role != SpanRole::entity) continue;
+        if (!pending_.insert(s.span_id).second) {
+          ++r.duplicates;
+          continue;
+        }
+        // Copies, not views: the caller frees the batch when consume() returns.
+        items.push_back({s.trace_id, s.span_id, s.parent_id, s.entity_key, s.job_key, s.status, s.start_unix_nano,
+                         s.end_unix_nano, now, deadline, 0});
+      }
+    }
+    metrics_.duplicates.fetch_add(r.duplicates, std::memory_order_relaxed);
+    std::size_t queued = 0;
+    if (config_.queue_full == QueueFullPolicy::drop) {
+      queued = timers_->queue.try_push_batch(std::span<detail::WorkItem>(items));
+    } else {
+      // One wait of enqueue_timeout at most: after it, the rest is dropped too.
+      while (queued < items.size() && timers_->queue.push_for(std::move(items[queued]), config_.enqueue_timeout) ==
+                                          PushResult::ok) {
+        ++queued;
+      }
+    }
+    if (queued < items.size()) {
+      annotated_lock lock(pending_mu_);
+      for (std::size_t i = queued; i < items.size(); ++i) pending_.erase(items[i].span_id);  // ids survive a move
+      r.dropped = items.size() - queued;
+      metrics_.enqueue_dropped.fetch_add(r.dropped, std::memory_order_relaxed);
+    }
+    r.accepted = queued;
+    metrics_.accepted.fetch_add(queued, std::memory_order_relaxed);
     return r;
   }
 
@@ -232,6 +272,7 @@ class Connector {
 
  private:
   enum class State { created, running, stopped };
+  static constexpr std::size_t kWorkerBatch = 64;  // items per queue lock; small next to any useful queue
 
   // Timers: the requeue machinery that timer functions touch. Shared with
   // them, so a timer that fires while the connector is being destroyed still
@@ -276,77 +317,81 @@ class Connector {
     }
   };
 
-  void admit(const ConnectorSpan& s, TimePoint now, TimePoint deadline, ConsumeResult& r) {
-    metrics_.received.fetch_add(1, std::memory_order_relaxed);
-    if (!intake_open_.load(std::memory_order_acquire)) {
-      drop(r);
-      return;
-    }
-    {
-      annotated_lock lock(pending_mu_);
-      if (!pending_.insert(s.span_id).second) {
-        ++r.duplicates;
-        metrics_.duplicates.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-    }
-    // Copies, not views: the caller frees the batch when consume() returns.
-    detail::WorkItem item{s.trace_id,          s.span_id,         s.parent_id, s.entity_key, s.job_key, s.status,
-                          s.start_unix_nano,   s.end_unix_nano,   now,         deadline,     0};
-    const PushResult pushed = config_.queue_full == QueueFullPolicy::drop
-                                  ? timers_->queue.try_push(std::move(item))
-                                  : timers_->queue.push_for(std::move(item), config_.enqueue_timeout);
-    if (pushed != PushResult::ok) {
-      forget(s.span_id);
-      drop(r);
-      return;
-    }
-    ++r.accepted;
-    metrics_.accepted.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  void drop(ConsumeResult& r) {
-    ++r.dropped;
-    metrics_.enqueue_dropped.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  void forget(std::uint64_t span_id) {
-    annotated_lock lock(pending_mu_);
-    pending_.erase(span_id);
-  }
-
   void work() {
-    while (std::optional<detail::WorkItem> item = timers_->queue.pop()) process(*item);
+    std::vector<detail::WorkItem> items;
+    // Several items per lock of the queue; pop_batch ends once it is closed and drained.
+    while (timers_->queue.pop_batch(items, kWorkerBatch)) {
+      process_batch(items);
+      items.clear();
+    }
   }
 
-  void process(detail::WorkItem& item) {
+  // process_batch: the items of one pop. Each is resolved, requeued or
+  // expired on its own; the accumulators and the pending set are locked once
+  // for the whole batch, not once per item.
+  void process_batch(std::vector<detail::WorkItem>& items) {
+    struct Ready {
+      const std::string* entity_key;
+      EntitySpan span;
+      bool keep;
+    };
     const TimePoint begin = clock_->now();
-    if (item.job_key.empty()) {
-      if (std::optional<std::string> job = jobs_.get(item.parent_id)) item.job_key = std::move(*job);
+    std::vector<Ready> ready;
+    std::vector<std::uint64_t> done;  // resolved or expired: no longer pending
+    std::uint64_t sampled_out = 0;
+    ready.reserve(items.size());
+    done.reserve(items.size());
+    // Spans of one job come together: remember this batch's lookups (a few
+    // jobs) instead of asking the index, a lock and a clock read, every time.
+    std::vector<std::pair<std::uint64_t, std::string>> seen;
+    for (detail::WorkItem& item : items) {
+      if (item.job_key.empty()) {
+        auto hit = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == item.parent_id; });
+        if (hit != seen.end()) {
+          item.job_key = hit->second;
+        } else if (std::optional<std::string> job = jobs_.get(item.parent_id)) {
+          item.job_key = std::move(*job);
+          if (seen.size() < 8) seen.emplace_back(item.parent_id, item.job_key);
+        }
+      }
+      if (item.job_key.empty()) {
+        if (begin < item.deadline && requeue(item, begin)) continue;
+        expire(item, begin);
+        done.push_back(item.span_id);
+        continue;
+      }
+      const bool keep = item.status == SpanStatus::error ||
+                        sampled_in(config_.sampling_seed, item.entity_key, item.span_id,
+                                   config_.non_error_sampling_fraction);
+      sampled_out += keep ? 0 : 1;
+      metrics_.work_item_age_seconds.observe(seconds(begin - item.arrived));
+      ready.push_back({&item.entity_key,
+                       {item.trace_id, item.span_id, item.parent_id, std::move(item.job_key), item.status,
+                        item.start_unix_nano, item.end_unix_nano},
+                       keep});
+      done.push_back(item.span_id);
     }
-    if (item.job_key.empty()) {
-      if (begin < item.deadline && requeue(item, begin)) return;
-      expire(item, begin);
-      return;
-    }
-    const bool keep = item.status == SpanStatus::error ||
-                      sampled_in(config_.sampling_seed, item.entity_key, item.span_id,
-                                 config_.non_error_sampling_fraction);
-    metrics_.resolved.fetch_add(1, std::memory_order_relaxed);
-    if (!keep) metrics_.sampled_out.fetch_add(1, std::memory_order_relaxed);
-    metrics_.work_item_age_seconds.observe(seconds(begin - item.arrived));
-    const std::uint64_t id = item.span_id;
-    EntitySpan span{item.trace_id, item.span_id,     item.parent_id,
-                    std::move(item.job_key), item.status, item.start_unix_nano, item.end_unix_nano};
     bool full = false;
-    {
-      annotated_lock lock(acc_mu_);  // short: an insertion; never held across a delivery
-      acc_.add(item.entity_key, std::move(span), keep);
-      full = config_.batch_size_threshold > 0 && acc_.span_count() >= config_.batch_size_threshold;
+    if (!ready.empty()) {
+      annotated_lock lock(acc_mu_);  // short: insertions; never held across a delivery
+      const std::size_t before = acc_.span_count();
+      for (Ready& r : ready) acc_.add(*r.entity_key, std::move(r.span), r.keep);
+      // Crossing the threshold, not being above it: ask once per accumulator
+      // generation, not on every batch until the flusher gets round to it.
+      const std::size_t threshold = config_.batch_size_threshold;
+      full = threshold > 0 && before < threshold && acc_.span_count() >= threshold;
     }
-    forget(id);
+    // Counted once in the accumulators; the shared counters once per batch
+    // (each is a cache line every worker writes).
+    metrics_.resolved.fetch_add(ready.size(), std::memory_order_relaxed);
+    metrics_.sampled_out.fetch_add(sampled_out, std::memory_order_relaxed);
+    if (!done.empty()) {
+      annotated_lock lock(pending_mu_);
+      for (const std::uint64_t id : done) pending_.erase(id);
+    }
     if (full) flush_signal_->request();
-    metrics_.processing_latency_seconds.observe(seconds(clock_->now() - begin));
+    const double each = seconds(clock_->now() - begin) / static_cast<double>(items.size());
+    metrics_.processing_latency_seconds.observe(each, items.size());
   }
 
   // requeue: parks item on a clock timer, or returns false (item untouched)
@@ -371,10 +416,10 @@ class Connector {
     return true;
   }
 
+  // expire: counts it; the caller takes it out of the pending set.
   void expire(const detail::WorkItem& item, TimePoint now) {
     metrics_.expired.fetch_add(1, std::memory_order_relaxed);
     metrics_.work_item_age_seconds.observe(seconds(now - item.arrived));
-    forget(item.span_id);
   }
 
   // run_flusher: every flush runs on this thread, so the consumers are

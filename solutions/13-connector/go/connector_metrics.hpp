@@ -12,7 +12,9 @@
 //   - Histogram(bounds): bounds strictly increasing and non-empty, else
 //     std::invalid_argument. observe(v) counts v in every bucket whose bound
 //     is >= v (Prometheus buckets are cumulative), adds v to the sum and 1 to
-//     the count. snapshot() is a consistent copy (taken under one lock).
+//     the count; observe(v, n) does that n times at once. observe() takes no lock (one atomic per bucket, an atomic
+//     sum); snapshot() reads each bucket once, and its count is the sum of
+//     the buckets, so the +Inf bucket always equals _count.
 //   - prometheus_text(queue_depth): the text exposition format, version
 //     0.0.4: for every metric a "# HELP" and a "# TYPE" line, then its
 //     samples; names start with "connector_"; counters end in "_total";
@@ -26,6 +28,7 @@
 // clients promise no more).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -34,8 +37,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "go/annotated_mutex.hpp"
 
 namespace go {
 
@@ -48,38 +49,34 @@ class Histogram {
     std::uint64_t count = 0;
   };
 
-  explicit Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)), counts_(bounds_.size(), 0) {
+  explicit Histogram(std::vector<double> bounds)
+      : bounds_(std::move(bounds)), counts_(bounds_.size() + 1) {  // + 1: above every bound
     if (bounds_.empty()) throw std::invalid_argument("go::Histogram: no bounds");
     for (std::size_t i = 1; i < bounds_.size(); ++i) {
       if (!(bounds_[i - 1] < bounds_[i])) throw std::invalid_argument("go::Histogram: bounds must increase");
     }
   }
 
-  void observe(double v) {
-    annotated_lock lock(mu_);
-    for (std::size_t i = 0; i < bounds_.size(); ++i) {
-      if (v <= bounds_[i]) {
-        ++counts_[i];  // per bucket here; made cumulative by snapshot()
-        break;
-      }
-    }
-    sum_ += v;
-    ++count_;
+  void observe(double v, std::uint64_t n = 1) {
+    // The first bound >= v; bounds_.size() (the overflow slot) if none.
+    const auto i = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+    counts_[i].fetch_add(n, std::memory_order_relaxed);  // per bucket here; made cumulative by snapshot()
+    sum_.fetch_add(v * static_cast<double>(n), std::memory_order_relaxed);
   }
 
   Snapshot snapshot() const {
-    annotated_lock lock(mu_);
-    Snapshot s{bounds_, counts_, sum_, count_};
-    for (std::size_t i = 1; i < s.cumulative.size(); ++i) s.cumulative[i] += s.cumulative[i - 1];
+    Snapshot s{bounds_, std::vector<std::uint64_t>(bounds_.size()), sum_.load(std::memory_order_relaxed), 0};
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      s.count += counts_[i].load(std::memory_order_relaxed);
+      if (i < bounds_.size()) s.cumulative[i] = s.count;
+    }
     return s;
   }
 
  private:
   const std::vector<double> bounds_;
-  mutable annotated_mutex mu_;
-  std::vector<std::uint64_t> counts_ GO_GUARDED_BY(mu_);
-  double sum_ GO_GUARDED_BY(mu_) = 0;
-  std::uint64_t count_ GO_GUARDED_BY(mu_) = 0;
+  std::vector<std::atomic<std::uint64_t>> counts_;
+  std::atomic<double> sum_{0};
 };
 
 // ConnectorStats: the counters at one moment, for tests and for the demo.

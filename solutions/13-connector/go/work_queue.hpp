@@ -15,11 +15,16 @@
 //     queued), closed after close(). Never blocks.
 //   - push_for(v, timeout): like try_push, but when full it waits up to
 //     timeout (real time) for a pop to make room. Woken by pop() and close().
+//   - try_push_batch(items): try_push for items[0], items[1], ... under one
+//     lock, stopping at the first that does not fit; returns how many were
+//     queued (moved from). 0 when closed.
 //   - requeue(v): queues v whatever the size (an admitted item must not be
 //     lost to a full queue); closed after close().
 //   - pop(): the oldest item; blocks while the queue is empty and open (woken
 //     by a push, a requeue or close()); nullopt once closed *and* empty, so
 //     the items queued before close() are all handed out.
+//   - pop_batch(out, max): like pop(), but moves up to max (>= 1) items into
+//     out (appended) under one lock; false once closed and empty.
 //   - close(): the second call throws go::panic("go: close of closed work
 //     queue"), like closing a closed Go channel.
 //   - size() may exceed capacity only by requeued items.
@@ -28,13 +33,16 @@
 // before the pop that returns it (the mutex).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "go/annotated_mutex.hpp"
 #include "go/panic.hpp"
@@ -73,6 +81,16 @@ class WorkQueue {
     return PushResult::ok;
   }
 
+  std::size_t try_push_batch(std::span<T> items) {
+    annotated_lock lock(mu_);
+    if (closed_) return 0;
+    const std::size_t n = std::min(items.size(), capacity_ - std::min(capacity_, items_.size()));
+    for (std::size_t i = 0; i < n; ++i) items_.push_back(std::move(items[i]));
+    if (n == 1) not_empty_.notify_one();
+    if (n > 1) not_empty_.notify_all();  // several items: let every idle worker take some
+    return n;
+  }
+
   PushResult requeue(T v) {
     annotated_lock lock(mu_);
     if (closed_) return PushResult::closed;
@@ -90,6 +108,20 @@ class WorkQueue {
     items_.pop_front();
     not_full_.notify_one();
     return v;
+  }
+
+  bool pop_batch(std::vector<T>& out, std::size_t max) {
+    annotated_lock lock(mu_);
+    // Woken by a push, a requeue or close().
+    not_empty_.wait(lock.native(), [&]() GO_REQUIRES(mu_) { return closed_ || !items_.empty(); });
+    if (items_.empty()) return false;  // closed and drained
+    const std::size_t n = std::min(std::max<std::size_t>(max, 1), items_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    not_full_.notify_all();  // n slots freed: every blocked push_for may fit
+    return true;
   }
 
   void close() {
