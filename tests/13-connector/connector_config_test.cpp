@@ -56,7 +56,17 @@ TEST(ConnectorConfig, AcceptsUsableConfigs) {
   c.batch_size_threshold = 0;  // interval only
   c.non_error_sampling_fraction = 0.0;
   c.max_requeue_backoff = c.initial_requeue_backoff;
-  EXPECT_NO_THROW(go::validate(c));
+  c.non_error_sampling_fraction = 1.0;
+  c.workers = 1;  // the smallest of each
+  c.queue_capacity = 1;
+  c.job_index_capacity = 1;
+  c.flush_interval = std::chrono::nanoseconds(1);
+  c.max_cache_duration = std::chrono::nanoseconds(1);
+  c.initial_requeue_backoff = std::chrono::nanoseconds(1);
+  c.max_requeue_backoff = std::chrono::nanoseconds(1);
+  c.queue_full = go::QueueFullPolicy::block;
+  c.enqueue_timeout = std::chrono::nanoseconds(1);
+  EXPECT_NO_THROW(go::validate(c)) << "every field at its smallest allowed value";
 }
 
 TEST(WorkQueue, BoundedForIngestUnboundedForRequeue) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -238,6 +239,10 @@ TEST(Connector, RequeueWaitsOnATimerWithCappedBackoff) {
         << "requeue " << k + 2 << ": the backoff doubles, is capped at max_requeue_backoff and stops at the deadline";
     step = expected[k];
   }
+  clock.advance(300ms);  // now exactly the deadline: the item expires, no further requeue
+  EXPECT_TRUE(go_test::eventually([&] { return c.stats().expired == 1; }))
+      << "at the deadline (now == arrival + max_cache_duration) the item must expire, not wait again";
+  EXPECT_EQ(c.stats().requeues, 4u);
   c.shutdown();
 }
 
@@ -495,6 +500,73 @@ TEST(Connector, OutputIsDeterministicAcrossWorkerCounts) {
   const auto& entities = traces1[0].entities;
   EXPECT_TRUE(std::is_sorted(entities.begin(), entities.end(),
                              [](const auto& a, const auto& b) { return a.entity_key < b.entity_key; }));
+}
+
+TEST(Connector, ConcurrentUseKeepsTheBooks) {
+  // The plan's race-detector test (run it under TSan): several producers
+  // (with retried batches and late jobs), two pipelines starting and
+  // stopping the shared instance at once, a small queue, a tiny size
+  // threshold and ticker on the real clock, so ingest, workers, requeue
+  // timers and flushes all overlap. Wrong solutions rejected: any of the
+  // connector's locks left out (a corrupted set or map, a lost or doubled
+  // span), a double start.
+  for (int round = 0; round < 3; ++round) {
+    RecordingTraces traces;
+    RecordingMetrics metrics;
+    go::ConnectorConfig cfg;
+    cfg.workers = 3;
+    cfg.queue_capacity = 256;
+    cfg.batch_size_threshold = 16;
+    cfg.flush_interval = 1ms;
+    cfg.initial_requeue_backoff = 100us;
+    cfg.max_requeue_backoff = 1ms;
+    cfg.max_cache_duration = 5s;
+    cfg.log = [](const std::string&) {};
+    go::Connector c(cfg);
+    c.set_traces_consumer(&traces);
+    c.set_metrics_consumer(&metrics);
+    constexpr int kProducers = 3, kBatches = 20, kPerBatch = 30;
+    std::latch go_now(kProducers + 2);
+    std::vector<std::thread> threads;
+    for (int p = 0; p < 2; ++p) threads.emplace_back([&] {
+      go_now.arrive_and_wait();
+      c.start();  // both pipelines start the shared instance
+    });
+    for (int p = 0; p < kProducers; ++p) {
+      threads.emplace_back([&, p] {
+        go_now.arrive_and_wait();
+        for (int b = 0; b < kBatches; ++b) {
+          const std::uint64_t base = static_cast<std::uint64_t>((p * kBatches + b) * 1000);
+          Spans batch;
+          batch.push_back(job(base + 1, "job-" + std::to_string(p)));                     // on time
+          if (b > 0) batch.push_back(job(base - 1000 + 2, "late-" + std::to_string(p)));  // the last batch's late job
+          for (int i = 0; i < kPerBatch; ++i) {
+            const std::uint64_t parent = base + (i % 2 == 0 ? 1 : 2);  // job 2 of this batch: next batch
+            batch.push_back(entity(base + 10 + static_cast<std::uint64_t>(i), parent, "e/" + std::to_string(i % 7)));
+          }
+          c.consume(batch);
+          c.consume(batch);  // a retried batch: its pending spans are duplicates
+        }
+        const std::uint64_t last = static_cast<std::uint64_t>((p * kBatches + kBatches) * 1000);
+        c.consume(Spans{job(last - 1000 + 2, "late-" + std::to_string(p))});
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_TRUE(go_test::eventually([&] {
+      const go::ConnectorStats s = c.stats();
+      return s.accepted == s.resolved + s.expired;
+    })) << "accepted spans were neither resolved nor expired";
+    std::thread other([&] { c.shutdown(); });  // the two pipelines stop it at once
+    c.shutdown();
+    other.join();
+    const go::ConnectorStats s = c.stats();
+    expect_books_balance(s);
+    EXPECT_EQ(s.expired, 0u) << "every job came, well within max_cache_duration";
+    EXPECT_EQ(s.received, static_cast<std::uint64_t>(2 * kProducers * kBatches * kPerBatch));
+    EXPECT_EQ(s.received, s.accepted + s.duplicates + s.enqueue_dropped) << "every offered span is accounted for";
+    EXPECT_EQ(traces.spans(), s.emitted_spans) << "the traces pipeline got exactly what was counted as emitted";
+    EXPECT_EQ(metrics.total(), s.resolved) << "every resolved span counted once in the metrics";
+  }
 }
 
 TEST(Connector, FlushesOnTheRealClock) {
