@@ -104,6 +104,124 @@ TEST(WorkQueue, BatchesMoveWhatFitsUnderOneLock) {
   EXPECT_EQ(q.try_push_batch(std::span<int>(in)), 0u) << "a closed queue takes nothing";
 }
 
+// Poppers: n threads blocked in pop() on an empty queue, each storing what
+// it got; the destructor joins them (a hang is reported as one).
+struct Poppers {
+  std::vector<std::optional<int>> got;
+  std::atomic<int> returned{0};
+  std::vector<std::thread> threads;
+  Poppers(go::WorkQueue<int>& q, int n) : got(static_cast<std::size_t>(n)) {
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        got[static_cast<std::size_t>(i)] = q.pop();
+        ++returned;
+      });
+    }
+    EXPECT_TRUE(go_test::holds_for([&] { return returned.load() == 0; })) << "pop() returned from an empty queue";
+  }
+  ~Poppers() {
+    go_test::finishes_within(go_test::kPatience, "the waiting pop() calls to return", [&] {
+      for (auto& t : threads) t.join();
+    });
+  }
+};
+
+TEST(WorkQueue, EveryWayInWakesABlockedPop) {
+  // Wrong solutions rejected: a push, batch push or requeue that forgets to
+  // wake a waiting worker (it sleeps with work queued: a lost wake-up), and
+  // a batch push that wakes one worker for several items.
+  const char* way[] = {"try_push", "push_for", "requeue", "try_push_batch of one"};
+  for (int w = 0; w < 4; ++w) {
+    go::WorkQueue<int> q(8);
+    Poppers p(q, 1);
+    if (w == 0) q.try_push(1);
+    if (w == 1) q.push_for(1, 5min);
+    if (w == 2) q.requeue(1);
+    if (w == 3) {
+      std::vector<int> one{1};
+      q.try_push_batch(std::span<int>(one));
+    }
+    EXPECT_TRUE(go_test::eventually([&] { return p.returned.load() == 1; }, 2s))
+        << "a pop() blocked on an empty queue did not wake after " << way[w];
+    if (p.returned.load() == 0) q.close();  // a wrong solution: end the thread, so the test can finish
+  }
+  go::WorkQueue<int> q(8);
+  Poppers p(q, 2);
+  std::vector<int> two{1, 2};
+  q.try_push_batch(std::span<int>(two));
+  EXPECT_TRUE(go_test::eventually([&] { return p.returned.load() == 2; }))
+      << "two items pushed in one batch, two workers waiting: both must wake (notify_all)";
+  if (p.returned.load() < 2) q.close();  // a wrong solution: end the thread, so the test can finish
+}
+
+// Senders: threads blocked in push_for(v, 5 min) on a full queue.
+struct Senders {
+  go::WorkQueue<int>& q;
+  std::atomic<int> ok{0}, closed{0}, returned{0};
+  std::vector<std::thread> threads;
+  explicit Senders(go::WorkQueue<int>& queue) : q(queue) {}
+  void send(int n) {
+    const int before = returned.load();
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([this] {
+        const go::PushResult r = q.push_for(1, 5min);
+        ++(r == go::PushResult::ok ? ok : closed);
+        ++returned;
+      });
+    }
+    EXPECT_TRUE(go_test::holds_for([&] { return returned.load() == before; }))
+        << "push_for on a full queue returned before its timeout and before any pop";
+  }
+  ~Senders() {
+    go_test::finishes_within(go_test::kPatience, "the blocked push_for calls to return", [&] {
+      for (auto& t : threads) t.join();
+    });
+  }
+};
+
+TEST(WorkQueue, EveryWayOutWakesABlockedPush) {
+  // Wrong solutions rejected: a push_for that does not wait, a pop or a batch
+  // pop that does not wake a blocked sender, a batch pop that frees two
+  // slots but wakes one of two senders.
+  go::WorkQueue<int> one(1);
+  one.try_push(0);
+  {
+    Senders s(one);
+    s.send(1);
+    EXPECT_EQ(one.pop(), std::optional<int>(0));
+    EXPECT_TRUE(go_test::eventually([&] { return s.ok.load() == 1; })) << "pop() freed a slot but push_for never woke";
+  }
+  go::WorkQueue<int> two(2);
+  two.try_push(0);
+  two.try_push(0);
+  Senders s(two);
+  s.send(2);
+  std::vector<int> out;
+  EXPECT_TRUE(two.pop_batch(out, 2));
+  EXPECT_TRUE(go_test::eventually([&] { return s.ok.load() == 2; }))
+      << "pop_batch() freed two slots: both blocked senders must wake (notify_all)";
+  two.close();  // ends a sender still blocked (a wrong solution), so the test can finish
+}
+
+TEST(WorkQueue, CloseWakesEveryWaiter) {
+  // Wrong solution rejected: close() with notify_one: the other idle workers
+  // (or blocked senders) sleep forever, and shutdown never joins them.
+  {
+    go::WorkQueue<int> q(4);
+    Poppers p(q, 3);
+    q.close();
+    EXPECT_TRUE(go_test::eventually([&] { return p.returned.load() == 3; }))
+        << "close() must wake every idle worker, not one";
+  }
+  go::WorkQueue<int> q(1);
+  q.try_push(0);
+  Senders s(q);
+  s.send(2);
+  q.close();
+  EXPECT_TRUE(go_test::eventually([&] { return s.closed.load() == 2; }))
+      << "close() must wake every sender blocked on a full queue";
+}
+
 TEST(WorkQueue, CloseDrainsThenEndsAndPanicsTwice) {
   // Wrong solutions rejected: a close that discards queued items, a pop that
   // is not woken by close (a worker hangs at shutdown), a second close that
