@@ -222,6 +222,53 @@ TEST(WorkQueue, CloseWakesEveryWaiter) {
       << "close() must wake every sender blocked on a full queue";
 }
 
+TEST(WorkQueue, ConcurrentPushesAndPopsLoseNothing) {
+  // Wrong solution rejected: any way in or out without the lock (a deque
+  // pushed and popped by several threads at once loses or corrupts items).
+  go::WorkQueue<int> q(64);
+  constexpr int kPerProducer = 20'000;
+  std::atomic<long long> sum{0};
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < 2; ++c) {
+    threads.emplace_back([&, c] {
+      std::vector<int> out;
+      for (;;) {
+        out.clear();
+        if (c == 0) {
+          std::optional<int> v = q.pop();
+          if (!v) return;
+          out.push_back(*v);
+        } else if (!q.pop_batch(out, 16)) {
+          return;
+        }
+        for (int v : out) sum += v;
+        taken += static_cast<int>(out.size());
+      }
+    });
+  }
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 3; ++p) {
+    producers.emplace_back([&, p] {
+      for (int i = 1; i <= kPerProducer; ++i) {
+        if (p == 0) {
+          while (q.try_push(i) != go::PushResult::ok) std::this_thread::yield();
+        } else if (p == 1) {
+          q.requeue(i);
+        } else {
+          std::vector<int> one{i};
+          while (q.try_push_batch(std::span<int>(one)) != 1) std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  q.close();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(taken.load(), 3 * kPerProducer) << "items lost or duplicated";
+  EXPECT_EQ(sum.load(), 3LL * kPerProducer * (kPerProducer + 1) / 2) << "items lost, duplicated or corrupted";
+}
+
 TEST(WorkQueue, CloseDrainsThenEndsAndPanicsTwice) {
   // Wrong solutions rejected: a close that discards queued items, a pop that
   // is not woken by close (a worker hangs at shutdown), a second close that
