@@ -226,7 +226,7 @@ TEST(WorkQueue, ConcurrentPushesAndPopsLoseNothing) {
   // Wrong solution rejected: any way in or out without the lock (a deque
   // pushed and popped by several threads at once loses or corrupts items).
   go::WorkQueue<int> q(64);
-  constexpr int kPerProducer = 20'000;
+  constexpr int kPerProducer = 5'000;
   std::atomic<long long> sum{0};
   std::atomic<int> taken{0};
   std::vector<std::thread> threads;
