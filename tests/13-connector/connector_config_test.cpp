@@ -56,6 +56,7 @@ TEST(ConnectorConfig, AcceptsUsableConfigs) {
   c.batch_size_threshold = 0;  // interval only
   c.non_error_sampling_fraction = 0.0;
   c.max_requeue_backoff = c.initial_requeue_backoff;
+  EXPECT_NO_THROW(go::validate(c)) << "a fraction of 0 (errors only), the cap equal to the initial backoff";
   c.non_error_sampling_fraction = 1.0;
   c.workers = 1;  // the smallest of each
   c.queue_capacity = 1;
