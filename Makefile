@@ -38,7 +38,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo pipeline-demo pubsub-demo format lint clean need-phase
+.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo pipeline-demo pubsub-demo connector-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TEST=..] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -91,6 +91,9 @@ pipeline-demo: ## Phase 09: log-pipeline on a generated multi-million-line log, 
 
 pubsub-demo: ## Phase 11 over gRPC: pubsub-server on loopback, a subscriber with replay, a few publishes, the counters
 	@tools/pubsub-demo.sh
+
+connector-demo: ## Phase 13 over gRPC: collector-server, connector-server, connector-load with late jobs; both servers' counters [BATCHES= BATCH= LATE=]
+	@tools/connector-demo.sh
 
 format: ## clang-format every C++ file in place
 	@find support tests exercises solutions bench mutants services -name '*.hpp' -o -name '*.cpp' 2>/dev/null | xargs clang-format -i

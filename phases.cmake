@@ -75,3 +75,11 @@ workbook_phase(
   TESTS channel_patterns_test.cpp errgroup_test.cpp singleflight_test.cpp lru_cache_test.cpp
         conn_pool_test.cpp replicated_test.cpp heartbeat_test.cpp
   BENCHES patterns_bench.cpp)
+
+workbook_phase(
+  NUMBER 13 SLUG connector
+  TESTS connector_config_test.cpp connector_test.cpp connector_metrics_test.cpp
+  BENCHES connector_bench.cpp)
+# Phase 13's service (services/13-connector): connector-server and
+# connector-load over phase 08's gRPC span service; skipped where that is.
+workbook_connector_server()

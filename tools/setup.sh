@@ -7,7 +7,9 @@
 # Recommended: gdb (stack dumps of hung tests), inotify-tools (make watch),
 # golang-go (the Go twins of the benchmarks), clang-format and clang-tidy,
 # gRPC + protobuf (phase 08's gRPC front end: collector-server, collector-load
-# and the GrpcFrontEnd tests; without them CMake skips those and says so).
+# and the GrpcFrontEnd tests; without them CMake skips those and says so),
+# prometheus (its promtool checks phase 13's /metrics text; without it
+# ConnectorMetrics.PromtoolAcceptsTheOutput is skipped with this command).
 #
 # --quiet (what make grade and make check run first): the same, but silent
 # when nothing is missing, so the quick start needs no `make setup` at all.
@@ -48,6 +50,7 @@ want_file /usr/lib/x86_64-linux-gnu/cmake/grpc/gRPCConfig.cmake libgrpc++-dev
 want_file /usr/include/google/protobuf/message.h libprotobuf-dev
 want_cmd protoc protobuf-compiler
 want_cmd grpc_cpp_plugin protobuf-compiler-grpc
+want_cmd promtool prometheus  # promtool check metrics: phase 13
 
 install() {  # install PKG... ; returns non-zero if apt fails
   if [ "$(id -u)" -eq 0 ] && have apt-get; then
@@ -69,7 +72,7 @@ fi
 if [ ${#optional_pkgs[@]} -gt 0 ]; then
   if ! install "${optional_pkgs[@]}"; then
     say "setup: optional packages not installed: ${optional_pkgs[*]}"
-    say "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint and phase 08's gRPC front end run:"
+    say "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint and phase 08's gRPC front end, phase 13's promtool check run:"
     say "setup:   sudo apt-get install -y ${optional_pkgs[*]}"
   fi
 fi

@@ -1,0 +1,3 @@
+module workbook/bench/connector
+
+go 1.19
