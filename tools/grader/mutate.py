@@ -9,7 +9,7 @@ The operators, each the mistake a lesson warns about:
 
     drop-notify      a wake-up (notify_one/all, unpark, futex_wake, wake) is never sent
     notify-one       notify_all becomes notify_one; a futex wakes one thread, not all
-    drop-lock        a lock_guard / unique_lock / scoped_lock line is gone
+    drop-lock        a lock_guard / unique_lock / scoped_lock line is gone (built under TSan)
     while-to-if      `while` becomes `if` around a wait (a spurious or stolen wake-up goes on)
     relaxed          one acquire/release/acq_rel/seq_cst ordering becomes relaxed (built under TSan)
     off-by-one       `<` becomes `<=` (or `>=` becomes `>`) in a comparison with a size, count or capacity
@@ -50,7 +50,9 @@ class Mutation:
 
     @property
     def preset(self):
-        return "tsan" if self.operator == "relaxed" else "default"
+        # A dropped lock and a weakened ordering are data races first: TSan
+        # reports them even where the answer happens to come out right.
+        return "tsan" if self.operator in ("relaxed", "drop-lock") else "default"
 
     def describe(self):
         return f"{self.file}:{self.line}: {self.original.strip()}  ->  {self.mutated.strip()}"

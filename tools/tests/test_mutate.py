@@ -22,6 +22,11 @@ class OperatorsTest(unittest.TestCase):
         self.assertIn(("drop-lock", "// (mutant: no lock) std::lock_guard lock(mu_);"),
                       ops("    std::lock_guard lock(mu_);"))
 
+    def test_races_are_built_under_tsan(self):
+        preset = {op: mutate.Mutation(op, "go/x.hpp", 1, "a", "b").preset
+                  for op in ("drop-lock", "relaxed", "drop-notify", "notify-one", "while-to-if", "off-by-one")}
+        self.assertEqual({op for op, p in preset.items() if p == "tsan"}, {"drop-lock", "relaxed"})
+
     def test_while_becomes_if_only_around_a_wait(self):
         self.assertIn(("while-to-if", "if (count_ != 0) cv_.wait(lock);"), ops("  while (count_ != 0) cv_.wait(lock);"))
         self.assertEqual(ops("  while (i < 3) ++i;"), [])
