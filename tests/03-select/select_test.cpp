@@ -440,6 +440,20 @@ TEST(Select, ChoosesRandomlyAmongReadySendCases) {
 // ---------------------------------------------------------------------------
 // Nil and closed channels
 
+TEST(Select, ADefaultInFirstPlaceRunsBesideNilCases) {
+  // Wrong solution rejected: "is there a default?" asked as `index > 0`
+  // (or a default at position 0 mistaken for "none"): a select whose only
+  // channels are nil then blocks forever instead of running its default.
+  go::Chan<int> nil;
+  std::size_t chosen = 99;
+  bool ran = false;
+  go_test::finishes_within("select(default first, a nil case): the default must run at once", [&] {
+    chosen = go::select(go::default_case([&] { ran = true; }), go::recv_case(nil, [](std::optional<int>) {}));
+  });
+  EXPECT_EQ(chosen, 0u) << "the default case is at position 0";
+  EXPECT_TRUE(ran) << "the default case's handler did not run";
+}
+
 TEST(Select, NilChannelCasesAreNeverReady) {
   // Wrong solutions rejected: the nil channel treated as closed (a receive
   // case "ready" with nullopt, a send case that panics), or dereferenced.
