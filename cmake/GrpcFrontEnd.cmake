@@ -58,7 +58,7 @@ function(workbook_grpc_front_end)
   foreach(track IN LISTS WORKBOOK_TRACKS)
     set(lib phase08_${track}_grpc)
     add_library(${lib} INTERFACE)
-    target_include_directories(${lib} INTERFACE "${src_dir}")
+    target_include_directories(${lib} INTERFACE "${src_dir}" "${PROJECT_SOURCE_DIR}/services/common")
     target_link_libraries(${lib} INTERFACE phase08_${track} span_service_proto)
     if(WORKBOOK_TESTS)
       _workbook_test_program(${lib}_tests "${PROJECT_SOURCE_DIR}/tests/08-collector/grpc_front_end_test.cpp"

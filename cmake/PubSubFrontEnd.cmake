@@ -57,7 +57,7 @@ function(workbook_pubsub_front_end)
   foreach(track IN LISTS WORKBOOK_TRACKS)
     set(lib phase11_${track}_grpc)
     add_library(${lib} INTERFACE)
-    target_include_directories(${lib} INTERFACE "${src_dir}")
+    target_include_directories(${lib} INTERFACE "${src_dir}" "${PROJECT_SOURCE_DIR}/services/common")
     target_link_libraries(${lib} INTERFACE phase11_${track} pubsub_service_proto)
     if(WORKBOOK_TESTS)
       _workbook_test_program(${lib}_tests "${PROJECT_SOURCE_DIR}/tests/11-pubsub/pubsub_grpc_test.cpp"

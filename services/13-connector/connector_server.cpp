@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "go/connector.hpp"
+#include "go/grpc_listener.hpp"
 #include "go/metrics_endpoint.hpp"
 #include "go/span.hpp"
 #include "go/span_service.hpp"  // phase 08: the wire <-> go::Span conversions
@@ -277,11 +278,8 @@ int main(int argc, char** argv) {
     ConnectorService service(connector);
     int port = 0;
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&service);
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-    if (!server || port == 0) throw std::runtime_error("cannot listen on " + address);
+    std::unique_ptr<grpc::Server> server = go::start_grpc_server(builder, address, port, "connector-server");
     std::printf("connector-server: listening on %s:%d (port %d), forwarding to %s, workers %d\n",
                 address.substr(0, address.rfind(':')).c_str(), port, port, forward.c_str(), cfg.workers);
     std::printf("connector-server: metrics on http://127.0.0.1:%u/metrics\n", http.port());

@@ -35,6 +35,7 @@
 #include <string>
 #include <utility>
 
+#include "go/grpc_listener.hpp"
 #include "go/span_collector.hpp"
 #include "go/span_service.hpp"
 
@@ -53,17 +54,13 @@ class CollectorServer {
       : options_(std::move(options)), collector_(std::move(sink), options_.collector), service_(collector_) {
     collector_.start();
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&service_);
     builder.SetMaxReceiveMessageSize(options_.max_receive_bytes);
-    // gRPC sets SO_REUSEPORT by default: a second server on a busy port would
-    // then share it silently. Off: a busy port is an error.
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    server_ = builder.BuildAndStart();
-    if (!server_ || port_ == 0) {
-      server_.reset();
+    try {
+      server_ = start_grpc_server(builder, options_.address, port_, "collector server");
+    } catch (...) {
       collector_.stop();
-      throw std::runtime_error("collector server: cannot listen on " + options_.address);
+      throw;
     }
   }
   CollectorServer(const CollectorServer&) = delete;
@@ -74,10 +71,7 @@ class CollectorServer {
   int port() const { return port_; }
 
   // target: host:port for a client's channel (the address's host, the real port).
-  std::string target() const {
-    const std::size_t colon = options_.address.rfind(':');
-    return options_.address.substr(0, colon) + ":" + std::to_string(port_);
-  }
+  std::string target() const { return grpc_target(options_.address, port_); }
 
   void stop() {
     std::lock_guard lock(stop_mu_);

@@ -43,6 +43,7 @@
 #include <utility>
 
 #include "go/broker.hpp"
+#include "go/grpc_listener.hpp"
 #include "pubsub_service.grpc.pb.h"
 
 namespace go {
@@ -176,24 +177,15 @@ class PubSubServer {
   explicit PubSubServer(PubSubServerOptions options)
       : options_(std::move(options)), broker_(options_.broker), service_(broker_) {
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&service_);
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // a busy port is an error
-    server_ = builder.BuildAndStart();
-    if (!server_ || port_ == 0) {
-      server_.reset();
-      throw std::runtime_error("pubsub server: cannot listen on " + options_.address);
-    }
+    server_ = start_grpc_server(builder, options_.address, port_, "pubsub server");
   }
   PubSubServer(const PubSubServer&) = delete;
   PubSubServer& operator=(const PubSubServer&) = delete;
   ~PubSubServer() { stop(); }
 
   int port() const { return port_; }
-  std::string target() const {
-    const std::size_t colon = options_.address.rfind(':');
-    return options_.address.substr(0, colon) + ":" + std::to_string(port_);
-  }
+  std::string target() const { return grpc_target(options_.address, port_); }
 
   void stop() {
     std::lock_guard lock(stop_mu_);
