@@ -1,0 +1,57 @@
+# Phase 10's HTTP parts (issue 19, "The scraper"): the real fetcher's tests
+# and the scrape command, on cpp-httplib (Debian's libcpp-httplib-dev, found
+# with pkg-config; `make setup` installs it).
+#
+#   workbook_find_httplib(VAR)  before workbook_phase(NUMBER 10 ...): VAR
+#       becomes the HTTP test files (http_fetcher_test.cpp and
+#       scraper_http_test.cpp in tests/10-resilience/) when cpp-httplib is
+#       installed, else empty. They join the phase's TESTS, so they are
+#       ordinary phase-10 tests (the stubs fail them) and the mutants' tests
+#       (the hung-server mutant is caught there). Each starts its own server
+#       on a loopback ephemeral port.
+#   workbook_scraper()  after it: links phase10_<track> to cpp-httplib and
+#       builds, on the reference solutions, the commands
+#         scrape             services/10-scraper/scrape.cpp
+#         scrape-demo-server services/10-scraper/scrape_demo_server.cpp (make scrape-demo)
+# Without cpp-httplib both say how to install it and create nothing; the
+# phase's other tests (limiter, breaker, bulkhead, retry, the scraper on a
+# fake fetcher) do not need it. Skips go to <build>/skipped_suites.txt as
+# phase 08's do.
+function(workbook_find_httplib out_var)
+  set(${out_var} "" PARENT_SCOPE)
+  if(NOT TARGET PkgConfig::HTTPLIB)
+    find_package(PkgConfig QUIET)
+    if(PkgConfig_FOUND)
+      pkg_check_modules(HTTPLIB QUIET IMPORTED_TARGET GLOBAL cpp-httplib)
+    endif()
+  endif()
+  if(NOT TARGET PkgConfig::HTTPLIB)
+    set(reason "cpp-httplib not found. To build it: sudo apt-get install -y libcpp-httplib-dev pkg-config")
+    foreach(suite HttpFetcher ScraperOverHttp)
+      message(STATUS "${suite} (phase 10's HTTP tests): skipped, ${reason}")
+      file(APPEND "${WORKBOOK_SKIPPED_SUITES_FILE}" "${suite}\t${reason}\n")
+    endforeach()
+    return()
+  endif()
+  set(${out_var} http_fetcher_test.cpp scraper_http_test.cpp PARENT_SCOPE)
+endfunction()
+
+function(workbook_scraper)
+  if(NOT TARGET PkgConfig::HTTPLIB)
+    message(STATUS "scrape (phase 10's command): skipped, cpp-httplib not found (sudo apt-get install -y libcpp-httplib-dev)")
+    return()
+  endif()
+  foreach(track IN LISTS WORKBOOK_TRACKS)
+    target_link_libraries(phase10_${track} INTERFACE PkgConfig::HTTPLIB)
+  endforeach()
+  if("solutions" IN_LIST WORKBOOK_TRACKS)
+    set(src_dir "${PROJECT_SOURCE_DIR}/services/10-scraper")
+    foreach(tool scrape scrape-demo-server)
+      string(REPLACE "-" "_" source "${tool}.cpp")
+      add_executable(${tool} "${src_dir}/${source}")
+      target_include_directories(${tool} PRIVATE "${src_dir}")
+      target_link_libraries(${tool} PRIVATE phase10_solutions)
+      _workbook_track_options(${tool} solutions)
+    endforeach()
+  endif()
+endfunction()
