@@ -7,7 +7,10 @@
 # Recommended: gdb (stack dumps of hung tests), inotify-tools (make watch),
 # golang-go (the Go twins of the benchmarks), clang-format and clang-tidy,
 # gRPC + protobuf (phase 08's gRPC front end: collector-server, collector-load
-# and the GrpcFrontEnd tests; without them CMake skips those and says so).
+# and the GrpcFrontEnd tests; without them CMake skips those and says so),
+# cpp-httplib + pkg-config (phase 10's HTTP fetcher, its HttpFetcher and
+# ScraperOverHttp tests and the scrape command; without them CMake skips those
+# and says so).
 #
 # --quiet (what make grade and make check run first): the same, but silent
 # when nothing is missing, so the quick start needs no `make setup` at all.
@@ -48,6 +51,8 @@ want_file /usr/lib/x86_64-linux-gnu/cmake/grpc/gRPCConfig.cmake libgrpc++-dev
 want_file /usr/include/google/protobuf/message.h libprotobuf-dev
 want_cmd protoc protobuf-compiler
 want_cmd grpc_cpp_plugin protobuf-compiler-grpc
+want_file /usr/include/httplib.h libcpp-httplib-dev
+want_cmd pkg-config pkg-config
 
 install() {  # install PKG... ; returns non-zero if apt fails
   if [ "$(id -u)" -eq 0 ] && have apt-get; then
@@ -69,7 +74,7 @@ fi
 if [ ${#optional_pkgs[@]} -gt 0 ]; then
   if ! install "${optional_pkgs[@]}"; then
     say "setup: optional packages not installed: ${optional_pkgs[*]}"
-    say "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint and phase 08's gRPC front end run:"
+    say "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint, phase 08's gRPC front end and phase 10's HTTP scraper run:"
     say "setup:   sudo apt-get install -y ${optional_pkgs[*]}"
   fi
 fi

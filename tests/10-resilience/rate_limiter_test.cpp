@@ -94,6 +94,9 @@ TEST(RateLimiter, ReserveTakesTokensNowAndSaysHowLongToWait) {
   EXPECT_FALSE(limiter.reserve_n(2).ok()) << "2 tokens can never fit a bucket of 1";
   c.cancel();
   EXPECT_NEAR(limiter.tokens(), -1.0, 1e-9) << "cancelling the last reservation gives its token back";
+  clock.advance(100ms);
+  b.cancel();
+  EXPECT_NEAR(limiter.tokens(), 0.0, 1e-9) << "b's time to act has come: cancelling it now gives nothing back";
 }
 
 TEST(RateLimiter, WaitBlocksUntilATokenIsThere) {
@@ -134,6 +137,15 @@ TEST(RateLimiter, WaitFailsAtOnceWhenTheWaitWouldPassTheDeadline) {
   EXPECT_DOUBLE_EQ(limiter.tokens(), 0.0) << "a refused wait takes nothing";
 }
 
+TEST(RateLimiter, WaitTakesAFreeTokenEvenJustBeforeTheDeadline) {
+  go::FakeClock clock;
+  go::RateLimiter limiter(10, 1, clock);
+  auto [ctx, cancel] = go::with_timeout(go::background(), 1ns, clock);
+  go_test::CancelAtExit release(cancel);
+  EXPECT_FALSE(limiter.wait(ctx)) << "the token is there and the context is not done: no wait, no error";
+  EXPECT_DOUBLE_EQ(limiter.tokens(), 0.0);
+}
+
 TEST(RateLimiter, WaitEndsWhenTheContextIsCancelledAndGivesTheTokenBack) {
   go::FakeClock clock;
   go::RateLimiter limiter(10, 1, clock);
@@ -166,11 +178,16 @@ TEST(RateLimiter, ConcurrentCallersNeverTakeMoreThanTheBucketHolds) {
   go::FakeClock clock;
   go::RateLimiter limiter(1, 100, clock);
   std::atomic<int> total{0};
+  std::atomic<bool> negative{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] { total += allowed(limiter, 500); });
   }
+  threads.emplace_back([&] {  // a reader beside the writers: tokens() takes the lock too
+    for (int i = 0; i < 500; ++i) negative = negative || limiter.tokens() < 0;
+  });
   for (std::thread& t : threads) t.join();
+  EXPECT_FALSE(negative.load()) << "allow() never takes a token that is not there";
   EXPECT_EQ(total.load(), 100) << "8 threads share one bucket of 100: a lost update lets more through";
 }
 

@@ -164,6 +164,25 @@ TEST(Scraper, DoesNotRetryANotFound) {
   EXPECT_EQ(results[0].attempts, 1) << "a 404 will not get better: no retry";
 }
 
+TEST(Scraper, OnlyA2xxIsASuccess) {
+  go::FakeClock clock;
+  FakeFetcher fetcher(clock);
+  fetcher.script(url("a.test", 1), {{.status = 204}});
+  fetcher.script(url("a.test", 2), {{.status = 300}});
+  go::Scraper s(go::background(), fetcher, exact_options(clock, 1));
+  auto reader = read_all(s);
+  ASSERT_EQ(s.submit({.id = 1, .url = url("a.test", 1)}), go::SubmitStatus::ok);
+  ASSERT_EQ(s.submit({.id = 2, .url = url("a.test", 2)}), go::SubmitStatus::ok);
+  s.shutdown();
+  std::vector<go::ScrapeResult> results = reader.get();
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_NE(find(results, 1), nullptr);
+  ASSERT_NE(find(results, 2), nullptr);
+  EXPECT_TRUE(find(results, 1)->ok()) << "204 No Content is a success";
+  EXPECT_EQ(find(results, 2)->error, go::ResilienceError::http_status) << "300 is not a 2xx: the page was not fetched";
+  EXPECT_EQ(find(results, 2)->attempts, 1) << "a 3xx that reaches the scraper is not retried";
+}
+
 TEST(Scraper, TheRateLimitPacesTheFetches) {
   go::FakeClock clock;
   FakeFetcher fetcher(clock);

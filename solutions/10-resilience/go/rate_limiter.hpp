@@ -176,7 +176,7 @@ class RateLimiter {
     if (!r.ok_ || r.tokens_ == 0 || rate_ == inf) return;
     annotated_lock lock(mu_);
     const TimePoint now = clock_.now();
-    if (r.time_to_act_ < now) return;  // its time came: the tokens were used
+    if (r.time_to_act_ <= now) return;  // its time came: the tokens are in use
     // Tokens reserved after r were counted on top of r's: only what they
     // did not use comes back (x/time/rate's CancelAt).
     const double later = static_cast<double>((last_event_ - r.time_to_act_).count()) * rate_ / 1e9;
