@@ -8,13 +8,15 @@
 // finish:
 //   {"id":3,"url":"http://...","status":200,"bytes":5120,"attempts":1,"error":"","ms":12}
 // On a terminal, stderr shows a progress line; at the end, a summary.
-// Ctrl-C once: no new URL is started, the ones in flight finish (drain), the
+// Ctrl-C once: no new URL is submitted, the ones already handed to the
+// scraper finish (drain; its queue is as short as the worker count), the
 // rest are written with the error "abandoned". Twice: cancel at once.
 // Exit status: 0 when every URL succeeded, 1 when some failed, 2 on bad usage,
 // 130 when interrupted.
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -175,6 +177,9 @@ int main(int argc, char** argv) {
   go::ScraperOptions options;
   options.workers = args.workers;
   options.max_workers = args.max_workers;
+  // A short queue: the URLs wait in the file, not in memory, and a first
+  // Ctrl-C has only a few queued URLs to finish besides those in flight.
+  options.queue = std::max(args.workers, args.max_workers);
   options.rate = args.rate;
   options.burst = args.burst;
   options.retry = {.initial = std::chrono::milliseconds(200), .max = std::chrono::seconds(10), .max_attempts = args.attempts};
@@ -188,7 +193,7 @@ int main(int argc, char** argv) {
 
   std::map<std::string, int> errors;  // by message, for the summary
   std::mutex errors_mu;
-  std::thread writer([&, results = scraper.results()] {
+  std::thread writer([&, results = scraper.results()]() mutable {
     for (go::ScrapeResult r : results) {
       const std::string error = r.ok() ? "" : r.error.message();
       *out << json_line(r.job.id, r.job.url, r.status, r.body.size(), r.attempts, error,

@@ -262,7 +262,7 @@ TEST(Scraper, StatsAddUpAtEveryMoment) {
   // two steps a snapshot can fall between.
   go::FakeClock clock;
   FakeFetcher fetcher(clock);
-  for (int i = 0; i < 300; i += 3) fetcher.script(url("a.test", i), {{.status = 404}});
+  for (int i = 0; i < 600; i += 3) fetcher.script(url("a.test", i), {{.status = 404}});
   go::Scraper s(go::background(), fetcher, exact_options(clock, 4));
   auto reader = read_all(s);
   std::atomic<bool> stop{false};
@@ -273,14 +273,14 @@ TEST(Scraper, StatsAddUpAtEveryMoment) {
       if (!adds_up(st) || st.in_progress_ids.size() != st.in_progress) ++bad;
     }
   });
-  for (int i = 0; i < 300; ++i) ASSERT_EQ(s.submit({.id = std::uint64_t(i), .url = url("a.test", i)}), go::SubmitStatus::ok);
+  for (int i = 0; i < 600; ++i) ASSERT_EQ(s.submit({.id = std::uint64_t(i), .url = url("a.test", i)}), go::SubmitStatus::ok);
   s.shutdown();
   stop = true;
   watcher.get();
   EXPECT_EQ(bad.load(), 0) << "a snapshot where submitted != succeeded + failed + in_progress + queued + abandoned";
   const go::ScraperStats st = s.stats();
-  EXPECT_EQ(st.succeeded, 200u);
-  EXPECT_EQ(st.failed, 100u);
+  EXPECT_EQ(st.succeeded, 400u);
+  EXPECT_EQ(st.failed, 200u);
   EXPECT_EQ(st.in_progress + st.queued, 0u);
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
@@ -288,10 +288,10 @@ TEST(Scraper, StatsAddUpAtEveryMoment) {
     ok += w.succeeded;
     failed += w.failed;
   }
-  EXPECT_EQ(ok, 200u) << "per-worker successes must add up to the total";
-  EXPECT_EQ(failed, 100u);
+  EXPECT_EQ(ok, 400u) << "per-worker successes must add up to the total";
+  EXPECT_EQ(failed, 200u);
   EXPECT_LE(st.per_worker.size(), 4u) << "4 workers, so at most 4 per-worker records";
-  EXPECT_EQ(reader.get().size(), 300u);
+  EXPECT_EQ(reader.get().size(), 600u);
 }
 
 TEST(Scraper, TracksTheJobsInProgressById) {

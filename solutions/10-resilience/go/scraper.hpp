@@ -183,19 +183,11 @@ class Scraper {
 
   ScraperStats stats() const {
     ScraperStats s;
-    s.workers = pool_.stats().workers;
-    annotated_lock lock(mu_);
-    s.submitted = submitted_;
-    s.succeeded = succeeded_;
-    s.failed = failed_;
-    s.queued = queued_.size();
-    s.in_progress = running_.size();
-    s.abandoned = abandoned_;
-    s.requests = requests_;
-    s.refused = refused_;
-    for (const auto& [seq, id] : running_) s.in_progress_ids.push_back(id);
-    std::sort(s.in_progress_ids.begin(), s.in_progress_ids.end());
-    s.per_worker = per_worker_;
+    {
+      annotated_lock lock(mu_);
+      copy_counts(s);
+    }
+    s.workers = pool_.stats().workers;  // the pool's own lock, not held with mu_
     return s;
   }
 
@@ -207,6 +199,20 @@ class Scraper {
   }
 
  private:
+  void copy_counts(ScraperStats& s) const GO_REQUIRES(mu_) {
+    s.submitted = submitted_;
+    s.succeeded = succeeded_;
+    s.failed = failed_;
+    s.queued = queued_.size();
+    s.in_progress = running_.size();
+    s.abandoned = abandoned_;
+    s.requests = requests_;
+    s.refused = refused_;
+    for (const auto& [seq, id] : running_) s.in_progress_ids.push_back(id);
+    std::sort(s.in_progress_ids.begin(), s.in_progress_ids.end());
+    s.per_worker = per_worker_;
+  }
+
   struct Host {
     Host(BreakerSettings settings, std::int64_t concurrency, std::size_t queue)
         : breaker(std::move(settings)),
