@@ -169,6 +169,7 @@ class Scraper {
     std::vector<ScrapeJob> abandoned;
     {
       annotated_lock lock(mu_);
+      abandoned.swap(abandoned_jobs_);
       for (Job<ScrapeResult>& j : never_ran) {
         auto it = queued_.find(j.id);
         if (it == queued_.end()) continue;
@@ -247,6 +248,14 @@ class Scraper {
       auto it = queued_.find(seq);
       result.job = std::move(it->second);
       queued_.erase(it);
+      if (ctx_.err()) {
+        // The pool may hand out a job in the instant between the cancel and
+        // its own notice of it: such a job never started, it is abandoned.
+        ++abandoned_;
+        abandoned_jobs_.push_back(result.job);
+        result.error = ctx_.err();
+        return result;
+      }
       running_.emplace(seq, result.job.id);
     }
     const TimePoint start = clock_.now();
@@ -384,6 +393,7 @@ class Scraper {
   std::uint64_t refused_ GO_GUARDED_BY(mu_) = 0;
   std::unordered_map<std::uint64_t, ScrapeJob> queued_ GO_GUARDED_BY(mu_);       // by sequence number
   std::unordered_map<std::uint64_t, std::uint64_t> running_ GO_GUARDED_BY(mu_);  // sequence number -> job id
+  std::vector<ScrapeJob> abandoned_jobs_ GO_GUARDED_BY(mu_);  // taken from the pool after the cancel
   std::vector<ScraperWorkerStats> per_worker_ GO_GUARDED_BY(mu_);
   std::unordered_map<std::thread::id, std::size_t> worker_index_ GO_GUARDED_BY(mu_);
 
