@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "listen_backlog.hpp"
+
 namespace {
 
 std::mutex g_mu;
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
       std::cerr << "scrape-demo-server: cannot bind a loopback port\n";
       return 1;
     }
+    scraper_demo::widen_listen_backlog(h.port);  // httplib's backlog of 5 stalls 8 workers
     h.thread = std::thread([&h] { h.server->listen_after_bind(); });
   }
 

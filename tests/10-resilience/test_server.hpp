@@ -29,6 +29,8 @@
 #include <string>
 #include <thread>
 
+#include "../../services/10-scraper/listen_backlog.hpp"
+
 namespace go_test {
 
 class TestServer {
@@ -81,6 +83,7 @@ class TestServer {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("test server: cannot bind a loopback port");
+    scraper_demo::widen_listen_backlog(port_);  // httplib's backlog of 5 stalls several clients for a second
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() before the accept loop runs would be lost: wait for it.
     while (!server_.is_running()) std::this_thread::yield();
