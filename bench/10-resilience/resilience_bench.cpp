@@ -6,10 +6,11 @@
 //                                        cost of asking, uncontended (1
 //                                        thread) and with 8 threads on one
 //                                        limiter. Time per call, per thread.
-//   LimiterAccuracy/<variant>            wait() in a loop for one second of
-//                                        real time at 1000/s, burst 1: the
-//                                        counter error_pct is how far the
-//                                        events counted are from 1000.
+//   LimiterAccuracy/<variant>/burst:B    wait() in a loop for one second of
+//                                        real time at 1000/s, burst 1 or 10:
+//                                        the counter error_pct is how far the
+//                                        events counted (beyond the full
+//                                        bucket's B) are from 1000.
 //   ScrapeThroughput/go_Scraper          1000 pages from a cpp-httplib server
 //                                        on loopback, 8 workers, no rate
 //                                        limit, a new connection per fetch
@@ -73,27 +74,30 @@ template <class Wait>
 void accuracy(benchmark::State& state, Wait&& wait) {
   constexpr double kRate = 1000;
   double error_pct = 0;
+  int counted = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     const auto end = start + std::chrono::seconds(1);
-    int events = -1;  // the first event is the full bucket's, at time 0
+    int events = -static_cast<int>(state.range(0));  // the full bucket's events, at time 0
     while (std::chrono::steady_clock::now() < end) {
       wait();
       ++events;
     }
     error_pct = 100.0 * std::abs(events - kRate) / kRate;
+    counted = events;
   }
   state.counters["error_pct"] = error_pct;
+  state.counters["events"] = counted;
 }
 
 void LimiterAccuracyGo(benchmark::State& state) {
   if (!go_bench::implemented(state, [] { go::RateLimiter probe(1, 1); (void)probe.allow(); })) return;
-  go::RateLimiter limiter(1000, 1);
+  go::RateLimiter limiter(1000, static_cast<int>(state.range(0)));
   accuracy(state, [&] { (void)limiter.wait(go::background()); });
 }
 
 void LimiterAccuracyTextbook(benchmark::State& state) {
-  baseline::TickerLimiter limiter(1000, 1);
+  baseline::TickerLimiter limiter(1000, static_cast<int>(state.range(0)));
   accuracy(state, [&] { limiter.wait(); });
 }
 
@@ -132,9 +136,19 @@ BENCHMARK(ScrapeThroughputGo)->Name("ScrapeThroughput/go_Scraper")->Unit(benchma
 
 BENCHMARK(LimiterAllowGo)->Name("LimiterAllow/go_RateLimiter")->Threads(1)->Threads(8)->UseRealTime();
 BENCHMARK(LimiterAllowTextbook)->Name("LimiterAllow/textbook_ticker")->Threads(1)->Threads(8)->UseRealTime();
-BENCHMARK(LimiterAccuracyGo)->Name("LimiterAccuracy/go_RateLimiter")->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(LimiterAccuracyGo)
+    ->Name("LimiterAccuracy/go_RateLimiter")
+    ->ArgName("burst")
+    ->Arg(1)
+    ->Arg(10)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(LimiterAccuracyTextbook)
     ->Name("LimiterAccuracy/textbook_ticker")
+    ->ArgName("burst")
+    ->Arg(1)
+    ->Arg(10)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -342,7 +342,7 @@ TEST(Scraper, HighPriorityJobsGoFirst) {
   go::Scraper s(go::background(), fetcher, exact_options(clock, 1));
   auto reader = read_all(s);
   ASSERT_EQ(s.submit({.id = 0, .url = url("a.test", 0)}), go::SubmitStatus::ok);
-  ASSERT_TRUE(go_test::eventually([&] { return fetcher.running() == 1; }));
+  ASSERT_TRUE(go_test::eventually([&] { return clock.sleepers() == 1; })) << "job 0's fetch should be sleeping its 1 s";
   for (int i = 1; i <= 3; ++i) ASSERT_EQ(s.submit({.id = std::uint64_t(i), .url = url("a.test", i)}), go::SubmitStatus::ok);
   for (int i = 4; i <= 6; ++i) {
     ASSERT_EQ(s.submit({.id = std::uint64_t(i), .url = url("a.test", i), .priority = go::Priority::high}),
