@@ -58,16 +58,17 @@ std::unique_ptr<go::RateLimiter> g_limiter;
 std::unique_ptr<baseline::TickerLimiter> g_ticker;
 
 void LimiterAllowGo(benchmark::State& state) {
-  if (state.thread_index() == 0) {
-    if (!go_bench::implemented(state, [] { go::RateLimiter probe(1, 1); (void)probe.allow(); })) return;
-    g_limiter = std::make_unique<go::RateLimiter>(kUnlimited, 1 << 30);
-  }
+  // Every thread probes: a thread that skipped must not enter the loop.
+  if (!go_bench::implemented(state, [] { go::RateLimiter probe(1, 1); (void)probe.allow(); })) return;
+  if (state.thread_index() == 0) g_limiter = std::make_unique<go::RateLimiter>(kUnlimited, 1 << 30);
   for (auto _ : state) benchmark::DoNotOptimize(g_limiter->allow());
+  if (state.thread_index() == 0) g_limiter.reset();
 }
 
 void LimiterAllowTextbook(benchmark::State& state) {
   if (state.thread_index() == 0) g_ticker = std::make_unique<baseline::TickerLimiter>(1000, 1 << 30);
   for (auto _ : state) benchmark::DoNotOptimize(g_ticker->allow());
+  if (state.thread_index() == 0) g_ticker.reset();  // joins its ticking thread
 }
 
 template <class Wait>
