@@ -83,7 +83,11 @@ class Reservation {
   Duration delay() const { return delay_; }
   TimePoint time_to_act() const { return time_to_act_; }
   // cancel: gives the tokens back if the time to act has not come yet.
-  void cancel() { throw go::todo("Reservation::cancel"); }  // TODO: give the unused tokens back to the limiter
+  void cancel() {
+    (void)limiter_;
+    (void)tokens_;
+    throw go::todo("Reservation::cancel");  // TODO: give the unused tokens back to the limiter
+  }
 
  private:
   friend class RateLimiter;
@@ -108,7 +112,10 @@ class RateLimiter {
   int burst() const { return burst_; }
 
   // tokens: the tokens in the bucket now (negative while reservations are in debt).
-  double tokens() const { throw go::todo("RateLimiter::tokens"); }  // TODO: the bucket brought up to now
+  double tokens() const {
+    (void)clock_;
+    throw go::todo("RateLimiter::tokens");  // TODO: the bucket brought up to now
+  }
 
   bool allow() { return allow_n(1); }
   bool allow_n(int n) {
