@@ -67,7 +67,7 @@ workbook_log_pipeline()
 workbook_find_httplib(PHASE10_HTTP_TESTS)
 workbook_phase(
   NUMBER 10 SLUG resilience
-  TESTS rate_limiter_test.cpp circuit_breaker_test.cpp bulkhead_test.cpp retry_hint_test.cpp scraper_test.cpp
+  TESTS rate_limiter_test.cpp retry_hint_test.cpp circuit_breaker_test.cpp bulkhead_test.cpp scraper_test.cpp
         ${PHASE10_HTTP_TESTS}
   BENCHES resilience_bench.cpp)
 workbook_scraper()
