@@ -235,6 +235,8 @@ int main(int argc, char** argv) {
   finished = true;
   signals.join();
   out->flush();
+  stop_submitting();  // Go's defer cancel(): a context never cancelled stays linked to its parent
+  cancel();
 
   const go::ScraperStats s = scraper.stats();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
