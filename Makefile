@@ -38,7 +38,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo pipeline-demo pubsub-demo connector-demo format lint clean need-phase
+.PHONY: help setup test hint grade gradescope check mutate bench bench-report watch list links race-demo collector-demo pipeline-demo scrape-demo pubsub-demo connector-demo format lint clean need-phase
 
 help: ## List the targets
 	@echo "The Go-concurrency workbook. Usage: make <target> [PHASE=NN] [TEST=..] [TRACK=..] [PRESET=..] [REPEAT=N]"
@@ -88,6 +88,9 @@ collector-demo: ## Phase 08 over gRPC: collector-server + collector-load on loop
 
 pipeline-demo: ## Phase 09: log-pipeline on a generated multi-million-line log, its summary [LINES= WORKERS=]
 	@tools/pipeline-demo.sh
+
+scrape-demo: ## Phase 10: scrape over HTTP from a local server of healthy, flaky, down and hung hosts, its summary [PAGES= RATE= WORKERS=]
+	@tools/scrape-demo.sh
 
 pubsub-demo: ## Phase 11 over gRPC: pubsub-server on loopback, a subscriber with replay, a few publishes, the counters
 	@tools/pubsub-demo.sh

@@ -62,6 +62,16 @@ workbook_phase(
 # tests for each track. Not part of the mutant machinery.
 workbook_log_pipeline()
 
+# Phase 10's HTTP tests join its test list where cpp-httplib is installed
+# (cmake/Scraper.cmake); workbook_scraper() builds the scrape command.
+workbook_find_httplib(PHASE10_HTTP_TESTS)
+workbook_phase(
+  NUMBER 10 SLUG resilience
+  TESTS rate_limiter_test.cpp retry_hint_test.cpp circuit_breaker_test.cpp bulkhead_test.cpp scraper_test.cpp
+        ${PHASE10_HTTP_TESTS}
+  BENCHES resilience_bench.cpp)
+workbook_scraper()
+
 workbook_phase(
   NUMBER 11 SLUG pubsub
   TESTS subject_test.cpp broker_test.cpp slow_consumer_test.cpp replay_test.cpp ack_test.cpp

@@ -8,6 +8,9 @@
 # golang-go (the Go twins of the benchmarks), clang-format and clang-tidy,
 # gRPC + protobuf (phase 08's gRPC front end: collector-server, collector-load
 # and the GrpcFrontEnd tests; without them CMake skips those and says so),
+# cpp-httplib + pkg-config (phase 10's HTTP fetcher, its HttpFetcher and
+# ScraperOverHttp tests and the scrape command; without them CMake skips those
+# and says so).
 # prometheus (its promtool checks phase 13's /metrics text; without it
 # ConnectorMetrics.PromtoolAcceptsTheOutput is skipped with this command).
 #
@@ -50,6 +53,8 @@ want_file /usr/lib/x86_64-linux-gnu/cmake/grpc/gRPCConfig.cmake libgrpc++-dev
 want_file /usr/include/google/protobuf/message.h libprotobuf-dev
 want_cmd protoc protobuf-compiler
 want_cmd grpc_cpp_plugin protobuf-compiler-grpc
+want_file /usr/include/httplib.h libcpp-httplib-dev
+want_cmd pkg-config pkg-config
 want_cmd promtool prometheus  # promtool check metrics: phase 13
 
 install() {  # install PKG... ; returns non-zero if apt fails
@@ -72,7 +77,7 @@ fi
 if [ ${#optional_pkgs[@]} -gt 0 ]; then
   if ! install "${optional_pkgs[@]}"; then
     say "setup: optional packages not installed: ${optional_pkgs[*]}"
-    say "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint and phase 08's gRPC front end, phase 13's promtool check run:"
+    say "setup: for hang stack dumps, make watch, Go benchmarks, make format/lint, phase 08's gRPC front end, phase 10's HTTP scraper and phase 13's promtool check run:"
     say "setup:   sudo apt-get install -y ${optional_pkgs[*]}"
   fi
 fi

@@ -44,6 +44,20 @@ class MutantsTest(unittest.TestCase):
         self.assertEqual(verdict.unknown, ["Sizes/Retry.Sleeps"])
         self.assertFalse(verdict.caught)
 
+    def test_named_tests_of_a_skipped_suite_are_skipped_not_unknown(self):
+        mutant = mutants.Mutant("10", "m", "x", ["Scraper.Breaker", "ScraperOverHttp.Breaker"])
+        verdict = mutants.judge(mutant, {"Scraper.Breaker": False}, {"ScraperOverHttp": "cpp-httplib not found"})
+        self.assertEqual(verdict.skipped, ["ScraperOverHttp.Breaker"])
+        self.assertEqual(verdict.unknown, [])
+        self.assertTrue(verdict.checked)
+        self.assertTrue(verdict.caught)
+
+    def test_a_mutant_whose_tests_were_all_skipped_is_not_checked(self):
+        mutant = mutants.Mutant("10", "m", "x", ["HttpFetcher.Hung"])
+        verdict = mutants.judge(mutant, {"Scraper.Other": True}, {"HttpFetcher": "under ThreadSanitizer"})
+        self.assertFalse(verdict.checked)
+        self.assertFalse(verdict.caught)
+
     def test_parameterized_instance_failing_is_enough(self):
         mutant = mutants.Mutant("01", "m", "x", ["Retry.Sleeps"])
         self.assertTrue(mutants.judge(mutant, {"Sizes/Retry.Sleeps/1": True, "Sizes/Retry.Sleeps/2": False}).caught)

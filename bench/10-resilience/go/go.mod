@@ -1,0 +1,3 @@
+module workbook/bench/resiliencebench
+
+go 1.19
