@@ -39,7 +39,7 @@ function(_workbook_track_options target track)
   if(WORKBOOK_PRESET MATCHES "^(default|asan)$")
     target_compile_definitions(${target} PRIVATE GO_DCHECK_ON=1)  # go/dcheck.hpp's invariants
   endif()
-  if(track STREQUAL "solutions")
+  if(track STREQUAL "solutions" AND WORKBOOK_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
 endfunction()
