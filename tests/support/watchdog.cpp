@@ -45,11 +45,12 @@ std::chrono::seconds test_budget() {
   return std::chrono::seconds(WORKBOOK_TEST_TIMEOUT_S);
 }
 
-void print_thread_stacks() {
+void print_thread_stacks(int fd) {
   std::fflush(stdout);
-  std::fprintf(stderr, "go-workbook: thread stacks:\n");
+  std::fflush(stderr);
+  dprintf(fd, "go-workbook: thread stacks:\n");
   if (!gdb_available()) {
-    std::fprintf(stderr, "go-workbook: (install gdb to see where each thread was blocked: make setup)\n");
+    dprintf(fd, "go-workbook: (install gdb to see where each thread was blocked: make setup)\n");
     return;
   }
   // Yama's ptrace_scope=1 only lets a process trace its descendants; gdb is our
@@ -65,10 +66,11 @@ void print_thread_stacks() {
                         nullptr};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);  // all to stderr
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);  // all to fd
+  if (fd != STDERR_FILENO) posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
   pid_t child = 0;
   if (posix_spawnp(&child, "gdb", &actions, nullptr, const_cast<char**>(argv), environ) != 0) {
-    std::fprintf(stderr, "go-workbook: (could not start gdb)\n");
+    dprintf(fd, "go-workbook: (could not start gdb)\n");
     return;
   }
   posix_spawn_file_actions_destroy(&actions);
@@ -80,7 +82,7 @@ void print_thread_stacks() {
   }
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
-  std::fprintf(stderr, "go-workbook: (gdb did not finish in 60 s)\n");
+  dprintf(fd, "go-workbook: (gdb did not finish in 60 s)\n");
 }
 
 void report_hang_and_exit(const std::string& what, std::chrono::milliseconds waited) {
