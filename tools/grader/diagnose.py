@@ -91,11 +91,18 @@ def _source(frame):
 
 
 def _at(frame):
-    """"wait_group.hpp:77 in go::WaitGroup::wait() const: `if (adds_ == -1) return;`"."""
+    """"wait_group.hpp:77 in go::WaitGroup::wait() const"."""
     if frame is None:
         return "(no frame in your code or the test's)"
-    source = _source(frame)
-    return f"{frame.where} in {_short_function(frame.function)}" + (f": `{source}`" if source else "")
+    return f"{frame.where} in {_short_function(frame.function)}"
+
+
+def _with_source(line, frame):
+    """`line`, then the source line the frame points at (indented one step
+    deeper), when it can be read."""
+    source = _source(frame) if frame is not None else ""
+    depth = len(line) - len(line.lstrip(" "))
+    return [line] + ([f"{' ' * (depth + 4)}`{source}`"] if source else [])
 
 
 # ---------------------------------------------------------------- ThreadSanitizer
@@ -162,7 +169,7 @@ def _tsan_race(report):
                  + (f", {size} bytes" if size else "") + ". The two accesses:")
     for kind, _, thread, held, frame in accesses[:2]:
         locks = ", ".join(_describe_mutex(mutexes, name) for name in held) or "no lock"
-        lines.append(f"  {kind:<5} by {thread}, holding {locks}: {_at(frame)}")
+        lines += _with_source(f"  {kind:<5} by {thread}, holding {locks}: {_at(frame)}", frame)
     lines.append(_which_lock(accesses[:2], mutexes))
     return lines
 
@@ -203,7 +210,7 @@ def _tsan(output):
         return _tsan_race(report)
     stacks = _stacks(report)
     frame = pick(stacks[0]) if stacks else None
-    return [f"ThreadSanitizer: {m.group(1)} at {_at(frame)}"] if frame else []
+    return _with_source(f"ThreadSanitizer: {m.group(1)} at {_at(frame)}", frame) if frame else []
 
 
 # ---------------------------------------------------------------- AddressSanitizer, LeakSanitizer
@@ -239,13 +246,15 @@ def _asan(output):
         verb = f"{cause.group(1).lower()} through a bad pointer" + (" (null)" if "unknown address 0x0000" in m.group(2) else "")
     else:
         verb = "the access"
-    lines = [f"AddressSanitizer: {what}: the {verb} at {_at(frame)}"]
+    lines = _with_source(f"AddressSanitizer: {what}: the {verb} at {_at(frame)}", frame)
     freed = _FREED.search(report)
     if freed:
-        lines.append(f"  freed by thread {freed.group(1)} at {_at(pick(_stack_after(report, freed)))}")
+        where = pick(_stack_after(report, freed))
+        lines += _with_source(f"  freed by thread {freed.group(1)} at {_at(where)}", where)
     allocated = _ALLOCATED.search(report)
     if allocated:
-        lines.append(f"  allocated by thread {allocated.group(1)} at {_at(pick(_stack_after(report, allocated)))}")
+        where = pick(_stack_after(report, allocated))
+        lines += _with_source(f"  allocated by thread {allocated.group(1)} at {_at(where)}", where)
     if what == "heap-use-after-free":
         lines.append("The memory was freed before the access: who owns this object, and does every thread that "
                      "uses it finish before the owner destroys it (join before destroy; a shared_ptr where "
@@ -261,8 +270,9 @@ def _lsan(output):
         if m.group(1) != "Direct":
             continue
         frame = pick(_stack_after(output, m))
-        lines.append(f"LeakSanitizer: {m.group(2)} bytes in {m.group(3)} object(s) never freed, allocated at {_at(frame)}")
-        if len(lines) == 3:
+        lines += _with_source(f"LeakSanitizer: {m.group(2)} bytes in {m.group(3)} object(s) never freed, "
+                              f"allocated at {_at(frame)}", frame)
+        if len(lines) >= 6:
             break
     if lines:
         lines.append("Each allocation needs an owner that frees it (a std::unique_ptr, a container), also on the "
@@ -285,12 +295,11 @@ def _ubsan(output):
     top = stacks[0][0] if stacks and stacks[0] else None
     if top is not None and (top.path, top.line) == (here.path, here.line):
         here = top  # the same place, with its function's name
-    source = _source(here)
     function = f" in {_short_function(here.function)}" if here.function else ""
-    lines = [f"UndefinedBehaviorSanitizer: {m.group(3)}",
-             f"  at {here.where}{function}" + (f": `{source}`" if source else "")]
+    # The reason line already says what was undefined; this says where.
+    lines = _with_source(f"UndefinedBehaviorSanitizer stopped the test at {here.where}{function}", here)
     if frame is not None and (frame.path, frame.line) != (here.path, here.line):
-        lines.append(f"  reached from your code at {_at(frame)}")
+        lines += _with_source(f"  reached from your code at {_at(frame)}", frame)
     return lines
 
 
@@ -332,7 +341,7 @@ def _crash(output, asan_command):
     frame = crash_frame(output)
     lines = []
     if frame is not None:
-        lines.append(f"{m.group(1)} at {_at(frame)}")
+        lines += _with_source(f"{m.group(1)} at {_at(frame)}", frame)
     if m.group(1) == "SIGSEGV" or m.group(1) == "SIGBUS":
         lines.append("A bad pointer: null, dangling (the object was destroyed), or out of bounds.")
     if asan_command and m.group(1) != "SIGABRT":

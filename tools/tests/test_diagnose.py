@@ -113,16 +113,16 @@ class UndefinedBehaviorTest(unittest.TestCase):
         failure = classify(self.OUTPUT, "Failed")
         self.assertEqual(failure.kind, "ubsan")
         lines = diagnose.explain("ubsan", self.OUTPUT)
-        self.assertEqual(lines[0], "UndefinedBehaviorSanitizer: signed integer overflow: 2147483647 + 1 cannot be "
-                                   "represented in type 'int'")
-        self.assertEqual(lines[1], "  at goroutine.hpp:95 in go::Goroutine::finish()")
+        self.assertEqual(failure.reason, "UBSan: signed integer overflow: 2147483647 + 1 cannot be represented "
+                                         "in type 'int' (goroutine.hpp:95)")
+        self.assertEqual(lines, ["UndefinedBehaviorSanitizer stopped the test at goroutine.hpp:95 in go::Goroutine::finish()"])
 
     def test_a_line_in_the_library_is_traced_back_to_the_students_frame(self):
         output = ("/usr/include/c++/12/bits/stl_vector.h:1123:2: runtime error: reference binding to null pointer\n"
                   "    #0 0x1 in std::vector<int>::operator[](unsigned long) /usr/include/c++/12/bits/stl_vector.h:1123:2\n"
                   "    #1 0x2 in go::Ring::at(int) /src/exercises/02-channels/go/ring.hpp:40:12\n")
         lines = diagnose.explain("ubsan", output)
-        self.assertEqual(lines[2], "  reached from your code at ring.hpp:40 in go::Ring::at()")
+        self.assertIn("  reached from your code at ring.hpp:40 in go::Ring::at()", lines)
 
 
 class AddressTest(unittest.TestCase):
