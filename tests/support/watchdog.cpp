@@ -24,6 +24,10 @@ struct WatchdogState {
   std::chrono::seconds budget{10};
   std::optional<std::chrono::steady_clock::time_point> deadline;  // armed when set
   std::string test_name;
+  // Where a hang is reported: a copy of the original stderr, taken at start,
+  // so that a test that captures stderr (gtest's CaptureStderr) cannot
+  // swallow the report along with the process.
+  int report_fd = STDERR_FILENO;
 };
 
 // Never destroyed: the watchdog thread waits on its condition variable until
@@ -87,17 +91,18 @@ void print_thread_stacks(int fd) {
 
 void report_hang_and_exit(const std::string& what, std::chrono::milliseconds waited) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(waited + std::chrono::milliseconds(999));
+  const int fd = state().report_fd;
   std::fflush(stdout);
-  std::fprintf(stderr, "go-workbook: timed out after %lld s: probably a deadlock\n",
-               static_cast<long long>(seconds.count()));
-  std::fprintf(stderr, "go-workbook: still waiting for: %s\n", what.c_str());
-  print_thread_stacks();
   std::fflush(stderr);
+  dprintf(fd, "go-workbook: timed out after %lld s: probably a deadlock\n", static_cast<long long>(seconds.count()));
+  dprintf(fd, "go-workbook: still waiting for: %s\n", what.c_str());
+  print_thread_stacks(fd);
   std::_Exit(124);
 }
 
 void start_watchdog(std::chrono::seconds budget) {
   state().budget = budget;
+  if (const int fd = dup(STDERR_FILENO); fd >= 0) state().report_fd = fd;
   std::thread([] {
     auto& s = state();
     std::unique_lock lock(s.mu);
