@@ -24,6 +24,10 @@ struct WatchdogState {
   std::chrono::seconds budget{10};
   std::optional<std::chrono::steady_clock::time_point> deadline;  // armed when set
   std::string test_name;
+  // Where a hang is reported: a copy of the original stderr, taken at start,
+  // so that a test that captures stderr (gtest's CaptureStderr) cannot
+  // swallow the report along with the process.
+  int report_fd = STDERR_FILENO;
 };
 
 // Never destroyed: the watchdog thread waits on its condition variable until
@@ -45,11 +49,12 @@ std::chrono::seconds test_budget() {
   return std::chrono::seconds(WORKBOOK_TEST_TIMEOUT_S);
 }
 
-void print_thread_stacks() {
+void print_thread_stacks(int fd) {
   std::fflush(stdout);
-  std::fprintf(stderr, "go-workbook: thread stacks:\n");
+  std::fflush(stderr);
+  dprintf(fd, "go-workbook: thread stacks:\n");
   if (!gdb_available()) {
-    std::fprintf(stderr, "go-workbook: (install gdb to see where each thread was blocked: make setup)\n");
+    dprintf(fd, "go-workbook: (install gdb to see where each thread was blocked: make setup)\n");
     return;
   }
   // Yama's ptrace_scope=1 only lets a process trace its descendants; gdb is our
@@ -65,10 +70,11 @@ void print_thread_stacks() {
                         nullptr};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);  // all to stderr
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);  // all to fd
+  if (fd != STDERR_FILENO) posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
   pid_t child = 0;
   if (posix_spawnp(&child, "gdb", &actions, nullptr, const_cast<char**>(argv), environ) != 0) {
-    std::fprintf(stderr, "go-workbook: (could not start gdb)\n");
+    dprintf(fd, "go-workbook: (could not start gdb)\n");
     return;
   }
   posix_spawn_file_actions_destroy(&actions);
@@ -80,22 +86,23 @@ void print_thread_stacks() {
   }
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
-  std::fprintf(stderr, "go-workbook: (gdb did not finish in 60 s)\n");
+  dprintf(fd, "go-workbook: (gdb did not finish in 60 s)\n");
 }
 
 void report_hang_and_exit(const std::string& what, std::chrono::milliseconds waited) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(waited + std::chrono::milliseconds(999));
+  const int fd = state().report_fd;
   std::fflush(stdout);
-  std::fprintf(stderr, "go-workbook: timed out after %lld s: probably a deadlock\n",
-               static_cast<long long>(seconds.count()));
-  std::fprintf(stderr, "go-workbook: still waiting for: %s\n", what.c_str());
-  print_thread_stacks();
   std::fflush(stderr);
+  dprintf(fd, "go-workbook: timed out after %lld s: probably a deadlock\n", static_cast<long long>(seconds.count()));
+  dprintf(fd, "go-workbook: still waiting for: %s\n", what.c_str());
+  print_thread_stacks(fd);
   std::_Exit(124);
 }
 
 void start_watchdog(std::chrono::seconds budget) {
   state().budget = budget;
+  if (const int fd = dup(STDERR_FILENO); fd >= 0) state().report_fd = fd;
   std::thread([] {
     auto& s = state();
     std::unique_lock lock(s.mu);

@@ -33,7 +33,8 @@ void disarm_watchdog();
 // end normally.
 [[noreturn]] void report_hang_and_exit(const std::string& what, std::chrono::milliseconds waited);
 
-// Prints every thread's stack to stderr using gdb in batch mode, if installed.
-void print_thread_stacks();
+// Prints every thread's stack to `fd` (stderr by default) using gdb in batch
+// mode, if installed.
+void print_thread_stacks(int fd = 2);
 
 }  // namespace go_test

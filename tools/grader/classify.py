@@ -14,6 +14,8 @@ thread that died of go::todo can also leave a deadlock or a leak behind).
 import re
 from dataclasses import dataclass
 
+from . import diagnose
+
 # A reason line is printed whole and wrapped; this only bounds what a runaway
 # message (a dumped container, a long stack) can add to it.
 MAX_REASON = 400
@@ -46,9 +48,6 @@ _WAITING_FOR = re.compile(r"go-workbook: still waiting for: (.+)$", re.M)
 _TSAN = re.compile(r"WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$", re.M)
 # "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan).
 _FRAME = re.compile(r"^\s+#(\d+) (?:0x[0-9a-f]+ in )?(.+?) (\S+?):(\d+)(?::\d+)?(?: \(.*)?$", re.M)
-# Where a report's most telling frame lives: the student's or the reference's
-# code first, then the test that called it; library frames (gtest, libstdc++) last.
-_OWN_CODE = ("/exercises/", "/solutions/", "/tests/")
 _ASAN = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer): ([\w-]+(?: [\w-]+)*?)(?: on | at |\s*$)", re.M)
 _UBSAN = re.compile(r"^(\S+?):(\d+):\d+: runtime error: (.+)$", re.M)
 _CRASH = re.compile(r"go-workbook: crashed: (SIG[A-Z]+)")
@@ -64,23 +63,17 @@ _CTEST_SIGNALS = [("segfault", "SIGSEGV"), ("abort", "SIGABRT"), ("bus", "SIGBUS
 
 def _first_frame(report):
     """" in func (file.hpp:12)" for the most telling frame of a sanitizer
-    report's first stack: the first one in exercises/ or solutions/, else in
-    tests/, else frame #0."""
+    report's first stack (diagnose.pick: the student's code, else the test's),
+    else frame #0."""
     frames = []
     for m in _FRAME.finditer(report):
         if frames and m.group(1) == "0":
             break  # the next stack of the report begins
-        frames.append(m)
+        frames.append(diagnose.Frame(m.group(2), m.group(3), int(m.group(4))))
     if not frames:
         return ""
-    for marks in (_OWN_CODE[:2], _OWN_CODE[2:]):
-        own = [f for f in frames if any(mark in f.group(3) for mark in marks)]
-        if own:
-            best = own[0]
-            break
-    else:
-        best = frames[0]
-    return f" in {_short(best.group(2), 60)} ({_basename(best.group(3))}:{best.group(4)})"
+    best = diagnose.pick(frames) or frames[0]
+    return f" in {_short(best.function, 60)} ({_basename(best.path)}:{best.line})"
 
 
 # gtest's own lines in a failure block; what follows them is the message the
@@ -163,7 +156,9 @@ def classify(output, ctest_status="", seconds=0.0):
     if signal or uncaught:
         # An exception escaping a thread ends in std::terminate -> SIGABRT; name it.
         detail = f" (uncaught {uncaught.group(1)}: {uncaught.group(2).strip()})" if uncaught else ""
-        return Failure("crash", _short(f"crashed: {signal or 'SIGABRT'}{detail}"))
+        frame = diagnose.crash_frame(output)
+        where = f" in {_short(frame.function, 60)} ({frame.where})" if frame else ""
+        return Failure("crash", _short(f"crashed: {signal or 'SIGABRT'}{where}{detail}"))
     m = _LEAK.search(output)
     if m:
         return Failure("leak", _short(m.group(1)))

@@ -25,6 +25,23 @@ def ensure_configured(ctx, preset):
         raise InfraError(f"`cmake --preset {preset}` failed with exit code {proc.returncode}")
 
 
+_WERROR_ON = re.compile(r"^WORKBOOK_WERROR:BOOL=(ON|TRUE|1)$", re.M | re.I)
+
+
+def ensure_werror(ctx, preset):
+    """Configures build/P with WORKBOOK_WERROR=ON (warnings are errors in the
+    reference) unless it already is. Only `make check` asks for it: a
+    student's grading build keeps the default, OFF, so that a newer
+    compiler's new warning in the reference never fails their grade."""
+    ensure_configured(ctx, preset)
+    cache = ctx.binary_dir(preset) / "CMakeCache.txt"
+    if _WERROR_ON.search(cache.read_text(errors="replace")):
+        return
+    proc = run(ctx, ["cmake", "--preset", preset, "-DWORKBOOK_WERROR=ON"], capture=False)
+    if proc.returncode != 0:
+        raise InfraError(f"`cmake --preset {preset} -DWORKBOOK_WERROR=ON` failed with exit code {proc.returncode}")
+
+
 @dataclass
 class BuildResult:
     target: str

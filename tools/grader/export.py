@@ -11,7 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 
 from . import hints as hints_mod
-from .report import failure_text, hint_lines, tsan_verdict
+from .report import explanation_lines, failure_text, tsan_verdict
 
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -26,7 +26,7 @@ def _test_output(result, test, hints):
     """Reason plus hint; a hint is no help while the code does not compile."""
     if test.passed:
         return ""
-    extra = [] if test.kind == "compile" else hint_lines(result.phase, test.test, hints)
+    extra = [] if test.kind == "compile" else explanation_lines(result, test, hints)
     return "\n".join([failure_text(test)] + extra)
 
 

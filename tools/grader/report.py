@@ -4,6 +4,7 @@ Machine-readable exports (results.json, junit.xml) live in export.py; this
 module only formats text, so the same wording appears in both places.
 """
 
+from . import diagnose
 from . import hints as hints_mod
 
 
@@ -36,6 +37,18 @@ def hint_lines(phase, test, hints, full=False):
     return lines
 
 
+def explanation_lines(result, test, hints):
+    """What is printed under a failure. A sanitizer report or a crash: where it
+    points in the student's code (diagnose.py), then only the hint's Reread
+    line (the lesson's section on the primitive), since the hint's advice is
+    about the logic the test checks, not about the report. Otherwise the hint."""
+    asan = rerun_command(result, test, preset="asan") if result.preset != "asan" else None
+    lines = diagnose.explain(test.kind, test.output, asan) if test.kind in diagnose.SANITIZER_KINDS else []
+    if not lines:
+        return hint_lines(result.phase, test.test, hints)
+    return lines + [line for line in hint_lines(result.phase, test.test, hints) if line.startswith("Reread: ")]
+
+
 def print_tests(term, result, repeat=1):
     """One line per test, with the hint under each failure."""
     hints = hints_mod.load(result.phase.hints_file)
@@ -47,8 +60,10 @@ def print_tests(term, result, repeat=1):
         # A hint explains a wrong answer; for code not written yet the
         # "not implemented yet: X" line says all there is to say.
         if not test.passed and not failure_text(test).startswith("not implemented yet"):
-            for hint in hint_lines(result.phase, test.test, hints):
-                term.wrapped(hint, indent=" " * 8)
+            for line in explanation_lines(result, test, hints):
+                # Lines of a diagnosis that start with spaces are its sub-items.
+                depth = len(line) - len(line.lstrip(" "))
+                term.wrapped(line, indent=" " * (8 + depth + (2 if depth else 0)), first=" " * (8 + depth))
 
 
 def summary_line(result):
@@ -63,10 +78,12 @@ def summary_line(result):
     return text
 
 
-def rerun_command(result, test):
-    """The make command that rebuilds and reruns one test, printing its whole output."""
+def rerun_command(result, test, preset=None):
+    """The make command that rebuilds and reruns one test (under `preset`,
+    default: the run's own), printing its whole output."""
     extra = "".join(f" {k}={v}" for k, v, default in (("TRACK", result.track, "exercises"),
-                                                      ("PRESET", result.preset, "default")) if v != default)
+                                                      ("PRESET", preset or result.preset, "default"))
+                    if v != default)
     return f"make test PHASE={result.phase.number} TEST={test.test}{extra}"
 
 

@@ -220,6 +220,7 @@ def check_benches(ctx, checks):
     ctx.term.print(ctx.term.bold(f"== {BENCH_PRESET}: the benchmarks of both tracks must compile"))
     ok = True
     for track in ("exercises", "solutions"):
+        cmake.ensure_werror(ctx, BENCH_PRESET)
         built = cmake.build(ctx, BENCH_PRESET, f"{track}_bench")
         if not built.ok:
             ok = False
@@ -284,6 +285,7 @@ def run(args, ctx):
     skipped = {}
     presets = [p.strip() for p in args.presets.split(",") if p.strip()]
     for preset in presets:
+        cmake.ensure_werror(ctx, preset)  # the reference builds warning-free (grading does not ask it)
         solutions = check_solutions(ctx, checks, preset, args.repeat)
         if solutions is not None and names is None:
             names = [t.name for t in solutions.tests]
