@@ -12,7 +12,9 @@
 #include <future>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 #include "go/chan.hpp"
@@ -252,6 +254,24 @@ TEST(Ticker, StopEndsTheTicks) {
   EXPECT_EQ(ticker.c().try_recv().status, ChanStatus::empty) << "the ticker ticked after stop()";
   ticker.stop();  // a second stop() is harmless
   EXPECT_EQ(clock.pending_timers(), 0u);
+}
+
+TEST(Ticker, StopWhileTheClockFiresTicksOnAnotherThread) {
+  // Wrong solution rejected: a tick that reads `stopped` (or sends) without
+  // the ticker's lock. stop() then races with a tick running on the clock's
+  // thread: TSan reports the race, and a tick may be sent after stop()
+  // returned. Here a helper thread plays the clock's thread, advancing the
+  // fake clock without pause while the test stops the ticker.
+  go::FakeClock clock;
+  go::Ticker ticker(1ms, clock);
+  std::jthread clock_thread([&](std::stop_token stop) {  // the jthread's destructor stops and joins it
+    while (!stop.stop_requested()) clock.advance(1ms);  // one tick per call (dropped while the channel is full)
+  });
+  ASSERT_TRUE(go_test::eventually([&] { return ticker.c().len() == 1; })) << "the ticker never ticked";
+  ticker.stop();
+  (void)ticker.c().try_recv();  // a tick sent before stop() may still be buffered
+  EXPECT_TRUE(go_test::holds_for([&] { return ticker.c().len() == 0; }))
+      << "a tick arrived after stop() returned, while the clock kept running";
 }
 
 TEST(Ticker, DestructorStopsTheTicks) {
