@@ -59,6 +59,10 @@
 //     operation on a closed channel starts waiting);
 //   - a waiter's outcome is set, and the waiter out of its queue, before it is
 //     woken (a select's waiter only by the peer that claimed its select).
+//
+// Why about 340 lines: the contract, the memory ordering and the invariants
+// above are a quarter of it, and every public operation is here, each a few
+// lines that hand the work to one of the two designs.
 #pragma once
 
 #include <chrono>

@@ -48,6 +48,11 @@
 //
 // Memory ordering: a job's fetch and its counting happen before its result
 // is received from results().
+//
+// Why one header (about 400 lines, the contract and the value types a third
+// of it): one job's way through the limiter, the host's breaker and
+// bulkhead, the fetch and the retries is one function, and the stats it
+// keeps must add up under one lock.
 #pragma once
 
 #include <algorithm>

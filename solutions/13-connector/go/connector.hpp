@@ -49,6 +49,12 @@
 // resolves or expires; such an item is in exactly one place: the queue, a
 // worker's hands, or waiting_ (a timer). Lock order: Timers::mu before the
 // queue's mutex; acc_mu_, pending_mu_ and the job index's locks are leaves.
+//
+// Why one header (about 530 lines, the contract and the value types a
+// third of it): ingest, the workers, the timers and the flusher hand items
+// to one another, and the shutdown order above is only checkable with all
+// of them in view. The queue, the accumulators, the metrics and the config
+// have headers of their own.
 #pragma once
 
 #include <algorithm>
