@@ -1,5 +1,7 @@
 // Phase 02: go::Chan<T>, blocking semantics: rendezvous, buffering, order,
-// close. Each test names the wrong channel it is there to reject.
+// close. A test written against a particular wrong channel names it in a
+// "Wrong solution rejected" comment; the others check one point of the
+// contract directly.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -13,6 +15,7 @@
 
 #include "go/chan.hpp"
 #include "go/panic.hpp"
+#include "support/blocked.hpp"
 #include "support/bounded.hpp"
 #include "support/expect_throws.hpp"
 
@@ -165,14 +168,17 @@ TEST(Chan, CloseWakesEveryBlockedReceiver) {
   go::Chan<int> ch(0);
   std::atomic<int> woke{0};
   std::atomic<int> got_value{0};
+  std::vector<std::atomic<pid_t>> tids(kReceivers);
   std::vector<std::jthread> receivers;
   for (int i = 0; i < kReceivers; ++i) {
-    receivers.emplace_back([&] {
+    receivers.emplace_back([&, i] {
+      tids[i] = go_test::this_thread_tid();
       if (ch.recv().has_value()) got_value.fetch_add(1);
       woke.fetch_add(1);
     });
   }
-  EXPECT_TRUE(go_test::holds_for([&] { return woke.load() == 0; })) << "a receiver returned before close()";
+  ASSERT_TRUE(go_test::all_blocked(tids)) << "the receivers never went to sleep in recv() (" << woke.load()
+                                          << " returned with no sender and no close())";
   ch.close();
   EXPECT_TRUE(go_test::eventually([&] { return woke.load() == kReceivers; }))
       << woke.load() << " of " << kReceivers << " blocked receivers woke on close(): close must wake them all";
@@ -180,15 +186,19 @@ TEST(Chan, CloseWakesEveryBlockedReceiver) {
 }
 
 TEST(Chan, CloseMakesBlockedSendersPanic) {
+  // Wrong solution rejected: a close() that wakes no sender (they sleep on),
+  // or wakes them to return normally, as if their value had gone somewhere.
   go::Chan<int> ch(0);
   std::atomic<int> panicked{0};
+  std::vector<std::atomic<pid_t>> tids(2);
   std::vector<std::jthread> senders;
   for (int i = 0; i < 2; ++i) {
     senders.emplace_back([&, i] {
+      tids[i] = go_test::this_thread_tid();
       if (go_test::panics_with([&] { ch.send(i); }, "send on closed channel")) panicked.fetch_add(1);
     });
   }
-  EXPECT_TRUE(go_test::holds_for([&] { return panicked.load() == 0; }));
+  ASSERT_TRUE(go_test::all_blocked(tids)) << "the senders never went to sleep in send() on a channel nobody receives from";
   ch.close();
   EXPECT_TRUE(go_test::eventually([&] { return panicked.load() == 2; }))
       << "blocked senders must wake on close() and throw go::panic(\"send on closed channel\")";
