@@ -3,15 +3,9 @@
 // stdout, and stopped with real signals. What a user sees is what is tested:
 // the output, the summary and the errors on stderr, the exit status.
 //
-// The child is started with posix_spawn (the test process has threads: no
-// fork), its stdout and stderr are read by two threads of the test, and it
-// is killed and reaped however a test ends.
-#include <fcntl.h>
+// The child runs through go_test::ChildProcess (tests/support/child_process.hpp).
 #include <signal.h>
-#include <spawn.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -21,151 +15,24 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/bounded.hpp"
+#include "support/child_process.hpp"
 
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 
-// Child: one run of the command.
-class Child {
- public:
-  // hold_stdout: nobody reads the child's stdout until read_stdout_to_end().
-  explicit Child(std::vector<std::string> args, bool hold_stdout = false) {
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-      throw std::runtime_error("pipe2 failed");
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    args.insert(args.begin(), LOG_PIPELINE_COMMAND);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    if (rc != 0) throw std::runtime_error("cannot start " LOG_PIPELINE_COMMAND);
-    stdin_ = in[1];
-    stdout_ = out[0];
-    stderr_ = err[0];
-    err_reader_ = std::thread([this] { pump(stderr_, err_text_); });
-    if (!hold_stdout) out_reader_ = std::thread([this] { pump(stdout_, out_text_); });
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    close_stdin();
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-    }
-    read_stdout_to_end();
-    if (err_reader_.joinable()) err_reader_.join();
-    ::close(stderr_);
-  }
-
-  void write_stdin(const std::string& text) {
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-      const ssize_t n = ::write(stdin_, p, left);
-      if (n <= 0) throw std::runtime_error("write to the command's stdin failed");
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
-  }
-  void close_stdin() {
-    if (stdin_ >= 0) ::close(stdin_);
-    stdin_ = -1;
-  }
-  void signal(int sig) { ::kill(pid_, sig); }
-
-  // Bytes waiting in the held stdout pipe, and how many it can hold.
-  int stdout_pending() const {
-    int n = 0;
-    return stdout_ >= 0 && ::ioctl(stdout_, FIONREAD, &n) == 0 ? n : 0;
-  }
-  int stdout_capacity() const { return stdout_ >= 0 ? ::fcntl(stdout_, F_GETPIPE_SZ) : 0; }
-
-  // The exit status, waiting at most 10 s (then the test fails and the child is killed).
-  int exit_status() {
-    if (!exited_) {
-      const bool done = go_test::eventually(
-          [&] {
-            int st = 0;
-            if (::waitpid(pid_, &st, WNOHANG) != pid_) return false;
-            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return true;
-          },
-          std::chrono::seconds(10));
-      if (!done) {
-        ADD_FAILURE() << "the command did not exit within 10 s; stderr so far:\n" << err();
-        return -1;
-      }
-      exited_ = true;
-      if (err_reader_.joinable()) err_reader_.join();  // it has exited: stderr is at its end
-    }
-    return status_;
-  }
-
-  void read_stdout_to_end() {
-    if (stdout_ < 0) return;
-    if (!out_reader_.joinable()) out_reader_ = std::thread([this] { pump(stdout_, out_text_); });
-    out_reader_.join();
-    ::close(stdout_);
-    stdout_ = -1;
-  }
-
-  std::string out() {
-    std::lock_guard lock(mu_);
-    return out_text_;
-  }
-  std::string err() {
-    std::lock_guard lock(mu_);
-    return err_text_;
-  }
-
- private:
-  void pump(int fd, std::string& into) {
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n <= 0) return;
-      std::lock_guard lock(mu_);
-      into.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-
-  pid_t pid_ = -1;
-  int stdin_ = -1, stdout_ = -1, stderr_ = -1;
-  bool exited_ = false;
-  int status_ = -1;
-  std::mutex mu_;
-  std::string out_text_, err_text_;
-  std::thread out_reader_, err_reader_;
+// One run of log-pipeline.
+struct Child : go_test::ChildProcess {
+  explicit Child(std::vector<std::string> args, bool hold_stdout = false)
+      : ChildProcess(LOG_PIPELINE_COMMAND, std::move(args), hold_stdout) {}
 };
+
 
 // A fresh directory per test, removed at the end.
 class LogPipelineCommand : public ::testing::Test {

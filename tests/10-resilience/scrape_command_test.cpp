@@ -1,138 +1,33 @@
 // Phase 10: the scrape command (services/10-scraper/scrape.cpp), built on this
 // track's headers, run as a child process against a server the test starts on
 // a loopback ephemeral port. The URLs go in on stdin (--urls -), the JSON
-// lines come out on stdout. The child is started with posix_spawn (the test
-// process has threads: no fork); two threads of the test read its stdout and
-// stderr.
-#include <fcntl.h>
+// lines come out on stdout. The child runs through go_test::ChildProcess
+// (tests/support/child_process.hpp).
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/bounded.hpp"
+#include "support/child_process.hpp"
 #include "test_server.hpp"
 
-extern char** environ;
 
 namespace {
 
 using go_test::TestServer;
 
 // One run of the command, its stdin given at once and closed.
-class Child {
- public:
-  Child(std::vector<std::string> args, const std::string& input) {
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-      throw std::runtime_error("pipe2 failed");
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    args.insert(args.begin(), SCRAPE_COMMAND);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    if (rc != 0) throw std::runtime_error("cannot start " SCRAPE_COMMAND);
-    out_reader_ = std::thread([this, fd = out[0]] { pump(fd, out_text_); });
-    err_reader_ = std::thread([this, fd = err[0]] { pump(fd, err_text_); });
-    if (::write(in[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
-      ADD_FAILURE() << "could not write the URLs to the command's stdin";
-    }
-    ::close(in[1]);
+struct Child : go_test::ChildProcess {
+  Child(std::vector<std::string> args, const std::string& input) : ChildProcess(SCRAPE_COMMAND, std::move(args)) {
+    write_stdin(input);
+    close_stdin();
   }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (!exited_) {
-      ::kill(pid_, SIGKILL);
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-    }
-    out_reader_.join();
-    err_reader_.join();
-  }
-
-  void signal(int sig) { ::kill(pid_, sig); }
-
-  // The exit status, waiting at most 10 s (then the test fails and the child is killed).
-  int exit_status() {
-    if (!exited_) {
-      const bool done = go_test::eventually(
-          [&] {
-            int st = 0;
-            if (::waitpid(pid_, &st, WNOHANG) != pid_) return false;
-            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return true;
-          },
-          std::chrono::seconds(10));
-      if (!done) {
-        ADD_FAILURE() << "the command did not exit within 10 s; stderr so far:\n" << err();
-        return -1;
-      }
-      exited_ = true;
-      out_reader_.join();  // it has exited: both pipes are at their end
-      err_reader_.join();
-      out_reader_ = std::thread([] {});
-      err_reader_ = std::thread([] {});
-    }
-    return status_;
-  }
-
-  std::string out() {
-    std::lock_guard lock(mu_);
-    return out_text_;
-  }
-  std::string err() {
-    std::lock_guard lock(mu_);
-    return err_text_;
-  }
-
- private:
-  void pump(int fd, std::string& into) {
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n <= 0) break;
-      std::lock_guard lock(mu_);
-      into.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-  }
-
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int status_ = -1;
-  std::mutex mu_;
-  std::string out_text_;
-  std::string err_text_;
-  std::thread out_reader_;
-  std::thread err_reader_;
 };
 
 std::vector<std::string> lines_of(const std::string& text) {
