@@ -68,7 +68,7 @@
 //     worst after a worker lets go of its slot (queue_.send waits for that).
 //   - The units are also what makes stop() safe. An ingest call sends only
 //     with units in hand, and they come back only after a worker took its
-//     chunk off the queue. So stop() sets closing_, cancels stop_ctx_ (wakes
+//     chunk off the queue. So stop() sets stop_begun_, cancels stop_ctx_ (wakes
 //     blocked ingesters), then acquires all queue_size units: once it holds
 //     them, everything accepted has been taken off the queue and no ingest
 //     call can send again; only then does it close queue_. No send on a
@@ -78,7 +78,7 @@
 //   - every worker has a go::Ticker: an idle worker with a partial batch
 //     selects on queue_ and its ticks.
 // Invariants:
-//   - queue_ is closed only by stop(), holding all of room_, after closing_
+//   - queue_ is closed only by stop(), holding all of room_, after stop_begun_
 //     is set.
 //   - a span counted in ingested is counted again exactly once: processed,
 //     failed (by a worker), or rejected / dropped (by ingest).
@@ -191,7 +191,7 @@ class SpanCollector {
 
   void start() {
     MutexLock lock(stop_mu_);
-    if (stopping_) throw panic("span collector: start after stop");
+    if (stop_done_) throw panic("span collector: start after stop");
     if (started_) throw panic("span collector: start called twice");
     started_ = true;
     spawn_workers(options_.workers);
@@ -203,18 +203,18 @@ class SpanCollector {
 
   void stop() {
     MutexLock lock(stop_mu_);  // a second caller waits here for the first
-    if (stopping_) return;
-    closing_.store(true, std::memory_order_release);
+    if (stop_done_) return;
+    stop_begun_.store(true, std::memory_order_release);
     cancel_stop_();                          // wakes ingest calls blocked for room
     if (!started_) spawn_workers(1);         // somebody must drain what is queued
     room_.acquire(options_.queue_size);      // all of it: the queue is drained, nobody can send
     queue_.close();                          // workers flush their batches and leave
     for (std::thread& w : workers_) w.join();
     for (auto& t : tickers_) t->stop();
-    stopping_ = true;
+    stop_done_ = true;
   }
 
-  bool stopped() const { return closing_.load(std::memory_order_acquire); }
+  bool stopped() const { return stop_begun_.load(std::memory_order_acquire); }
 
   SpanCollectorStats stats() const {
     SpanCollectorStats s;
@@ -264,7 +264,7 @@ class SpanCollector {
     IngestResult result;
     const std::size_t step = std::min(options_.chunk_size, static_cast<std::size_t>(options_.queue_size));
     while (result.accepted < n) {
-      if (closing_.load(std::memory_order_acquire)) {
+      if (stop_begun_.load(std::memory_order_acquire)) {
         result.status = IngestStatus::stopped;
         break;
       }
@@ -293,7 +293,7 @@ class SpanCollector {
     const auto units = static_cast<std::int64_t>(k);
     if (room_.try_acquire(units)) return IngestStatus::accepted;
     // stop() holds (or is taking) all the room: say so, not "full".
-    if (closing_.load(std::memory_order_acquire)) return IngestStatus::stopped;
+    if (stop_begun_.load(std::memory_order_acquire)) return IngestStatus::stopped;
     switch (options_.when_full) {
       case FullPolicy::reject: return IngestStatus::queue_full;
       case FullPolicy::drop: return IngestStatus::dropped;
@@ -421,11 +421,11 @@ class SpanCollector {
   Semaphore room_;        // one unit per queued span
   Context stop_ctx_;      // canceled by stop(): wakes ingest calls blocked for room
   CancelFunc cancel_stop_;
-  std::atomic<bool> closing_{false};
+  std::atomic<bool> stop_begun_{false};  // stop() has begun: ingest refuses (what stopped() reports)
 
   Mutex stop_mu_;
   bool started_ GO_GUARDED_BY(stop_mu_) = false;
-  bool stopping_ GO_GUARDED_BY(stop_mu_) = false;  // stop() has finished
+  bool stop_done_ GO_GUARDED_BY(stop_mu_) = false;  // stop() has finished
   std::vector<std::unique_ptr<Ticker>> tickers_ GO_GUARDED_BY(stop_mu_);
   std::vector<std::thread> workers_ GO_GUARDED_BY(stop_mu_);
 
