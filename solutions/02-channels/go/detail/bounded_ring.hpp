@@ -3,6 +3,9 @@
 // lock (Dmitry Vyukov's bounded MPMC queue), extended with what a channel
 // needs: a closed bit, and "somebody is parked" bits that tell the other side
 // when, and only when, it has to wake someone.
+// Prior art: the slot stamps are Vyukov's; keeping the closed bit in `tail`,
+// so that the CAS which claims a position also sees the close, is the
+// "mark bit" of crossbeam-channel's array flavour (Rust).
 //
 // Positions. Positions count up forever; a position is lap * lap_ + index,
 // where index is the slot. Each slot carries a stamp that says whose turn it
