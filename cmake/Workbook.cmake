@@ -13,9 +13,11 @@
 #
 # Include path of phase N, track T (headers have unique names across phases, so
 # the order only matters for a student who shadows a header on purpose):
-#   T/NN-slug first, then for every earlier phase P:
+#   T/NN-slug first, then given/NN-slug (the phase's given code, one copy both
+#   tracks share), then for every earlier phase P:
 #     solutions/P        when T is solutions, or WORKBOOK_STACK is 'reference'
 #     exercises/P        when T is exercises and WORKBOOK_STACK is 'own'
+#     given/P            always
 
 # Aggregate targets: build every phase of one track at once.
 foreach(track IN LISTS WORKBOOK_TRACKS)
@@ -170,6 +172,15 @@ function(_workbook_mutants nn folder sources)
   endforeach()
 endfunction()
 
+# given/NN-slug: code a phase hands the student ready-made (a fake fetcher, the
+# synchronous connector to refactor). Both tracks include the one copy, so the
+# stub and the reference cannot drift apart; not every phase has one.
+function(_workbook_include_given lib folder)
+  if(IS_DIRECTORY "${PROJECT_SOURCE_DIR}/given/${folder}")
+    target_include_directories(${lib} INTERFACE "${PROJECT_SOURCE_DIR}/given/${folder}")
+  endif()
+endfunction()
+
 function(workbook_phase)
   cmake_parse_arguments(PHASE "" "NUMBER;SLUG" "TESTS;BENCHES" ${ARGN})
   if(NOT PHASE_NUMBER MATCHES "^[0-9][0-9]$" OR NOT PHASE_SLUG)
@@ -185,12 +196,14 @@ function(workbook_phase)
     set(lib phase${nn}_${track})
     add_library(${lib} INTERFACE)
     target_include_directories(${lib} INTERFACE "${PROJECT_SOURCE_DIR}/${track}/${folder}")
+    _workbook_include_given(${lib} ${folder})
     foreach(prev IN LISTS earlier)
       if(track STREQUAL "exercises" AND WORKBOOK_STACK STREQUAL "own")
         target_include_directories(${lib} INTERFACE "${PROJECT_SOURCE_DIR}/exercises/${prev}")
       else()
         target_include_directories(${lib} INTERFACE "${PROJECT_SOURCE_DIR}/solutions/${prev}")
       endif()
+      _workbook_include_given(${lib} ${prev})
     endforeach()
     target_link_libraries(${lib} INTERFACE workbook_support)
 
