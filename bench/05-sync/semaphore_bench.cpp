@@ -10,7 +10,9 @@
 // Variants:
 //   go_Semaphore                     yours (or the reference), acquire(n) without a context
 //   textbook_mutex_condvar           baseline::TextbookSemaphore (textbook_semaphore.hpp):
-//                                    no FIFO, no cancellation
+//                                    FIFO by tickets like yours, no cancellation
+//   barging_mutex_condvar            baseline::BargingSemaphore (same header): no FIFO,
+//                                    the releaser may take the tokens straight back
 //   std_counting_semaphore           C++20's std::counting_semaphore: weight 1 only,
 //                                    no FIFO, no cancellation
 //
@@ -43,6 +45,12 @@ struct Textbook {
   void release() { sem.release(1); }
   baseline::TextbookSemaphore sem;
 };
+struct Barging {
+  explicit Barging(int size) : sem(size) {}
+  void acquire() { sem.acquire(1); }
+  void release() { sem.release(1); }
+  baseline::BargingSemaphore sem;
+};
 struct StdCounting {
   explicit StdCounting(int size) : sem(size) {}
   void acquire() { sem.acquire(); }
@@ -69,10 +77,15 @@ void AcquireRelease(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(AcquireRelease, GoSemaphore, 4)->Name("SemaphoreUncontended/go_Semaphore");
 BENCHMARK_TEMPLATE(AcquireRelease, Textbook, 4)->Name("SemaphoreUncontended/textbook_mutex_condvar");
+BENCHMARK_TEMPLATE(AcquireRelease, Barging, 4)->Name("SemaphoreUncontended/barging_mutex_condvar");
 BENCHMARK_TEMPLATE(AcquireRelease, StdCounting, 4)->Name("SemaphoreUncontended/std_counting_semaphore");
 BENCHMARK_TEMPLATE(AcquireRelease, GoSemaphore, 1)->Name("SemaphoreContended/go_Semaphore")->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(AcquireRelease, Textbook, 1)
     ->Name("SemaphoreContended/textbook_mutex_condvar")
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(AcquireRelease, Barging, 1)
+    ->Name("SemaphoreContended/barging_mutex_condvar")
     ->Threads(2)
     ->UseRealTime();
 BENCHMARK_TEMPLATE(AcquireRelease, StdCounting, 1)

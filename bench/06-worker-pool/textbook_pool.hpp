@@ -1,9 +1,11 @@
 // baseline::TextbookPool: the worker pool most people write first, for the
 // benchmarks. One mutex and two condition variables around a std::queue of
 // std::function jobs (bounded: submit waits while it is full), and a second
-// mutex + condition variable queue for the results. Every push notifies,
-// whether anyone waits or not. No priorities, no cancellation, no stats, no
-// scaling: the yardstick, not a model.
+// mutex + two condition variables around the results (bounded as go::WorkerPool's
+// results() are, to queue + workers: a worker waits while it is full, so a
+// slow reader cannot make the pool hold every result in memory). Every push
+// and pop notifies, whether anyone waits or not. No priorities, no
+// cancellation, no stats, no scaling: the yardstick, not a model.
 #pragma once
 
 #include <condition_variable>
@@ -26,7 +28,8 @@ class TextbookPool {
     int value;
   };
 
-  TextbookPool(std::size_t workers, std::size_t capacity) : capacity_(capacity) {
+  TextbookPool(std::size_t workers, std::size_t capacity)
+      : capacity_(capacity), results_capacity_(capacity + workers) {
     for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
   }
   ~TextbookPool() { shutdown(); }
@@ -45,6 +48,7 @@ class TextbookPool {
     if (results_.empty()) return std::nullopt;
     Result r = results_.front();
     results_.pop();
+    results_space_.notify_one();
     return r;
   }
 
@@ -77,7 +81,8 @@ class TextbookPool {
       }
       const int value = job.second();
       {
-        std::lock_guard lock(results_mu_);
+        std::unique_lock lock(results_mu_);
+        results_space_.wait(lock, [&] { return results_.size() < results_capacity_; });
         results_.push({job.first, value});
       }
       results_ready_.notify_one();
@@ -92,7 +97,9 @@ class TextbookPool {
   bool closed_ = false;
 
   std::mutex results_mu_;
+  const std::size_t results_capacity_;
   std::condition_variable results_ready_;
+  std::condition_variable results_space_;
   std::queue<Result> results_;
   bool results_closed_ = false;
 
