@@ -14,8 +14,9 @@ points. explain() turns the report into a few lines:
   UBSan: the line and what was undefined, with the student's frame when the
     line is in the standard library;
   LeakSanitizer: where each leaked block was allocated;
-  crash: the faulting frame (from the gdb stacks the crash handler prints)
-    and the command that reruns the test under ASan.
+  crash: the faulting frame (from the gdb stacks the crash handler prints,
+    or, under TSan, from TSan's own SEGV report) and the command that reruns
+    the test under ASan.
 
 "The student's frame" is the first frame in exercises/ or solutions/; frames
 in the standard library, GoogleTest, support/ and tests/support/ are never
@@ -213,6 +214,37 @@ def _tsan(output):
     return _with_source(f"ThreadSanitizer: {m.group(1)} at {_at(frame)}", frame) if frame else []
 
 
+# A deadly signal, reported by the sanitizer that caught it: "==12==ERROR:
+# ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc ...)", then the
+# cause, the zero-page hint and the faulting thread's stack.
+_TSAN_FATAL = re.compile(r"^==\d+==ERROR: ThreadSanitizer: ([\w-]+)(.*)$", re.M)
+_ZERO_PAGE = "Hint: address points to the zero page."
+_BAD_POINTER = "A bad pointer: null, dangling (the object was destroyed), or out of bounds."
+_RERUN_ASAN = "Rerun it with PRESET=asan, which names the bad access and where the memory was freed:"
+
+
+def _tsan_fatal(output, asan_command):
+    """TSan's report of a crash (SEGV, BUS, ...): the faulting frame, as for ASan's."""
+    m = _TSAN_FATAL.search(output)
+    if not m:
+        return []
+    what = m.group(1)
+    report = output[m.end():]
+    end = re.search(r"^SUMMARY: ThreadSanitizer", report, re.M)
+    report = report[:end.start()] if end else report
+    stacks = _stacks(report)
+    frame = pick(stacks[0]) if stacks else None
+    cause = _SIGNAL_CAUSE.search(report)
+    verb = (f"the {cause.group(1).lower()} through a bad pointer" + (" (null)" if _ZERO_PAGE in report else "")
+            if cause else "the access")
+    lines = _with_source(f"ThreadSanitizer: {what}: {verb} at {_at(frame)}", frame)
+    if what in ("SEGV", "BUS"):
+        lines.append(_BAD_POINTER)
+        if asan_command:
+            lines += [_RERUN_ASAN, f"  {asan_command}"]
+    return lines
+
+
 # ---------------------------------------------------------------- AddressSanitizer, LeakSanitizer
 
 _ASAN_START = re.compile(r"^==\d+==ERROR: AddressSanitizer: ([\w-]+)(.*)$", re.M)
@@ -343,10 +375,9 @@ def _crash(output, asan_command):
     if frame is not None:
         lines += _with_source(f"{m.group(1)} at {_at(frame)}", frame)
     if m.group(1) == "SIGSEGV" or m.group(1) == "SIGBUS":
-        lines.append("A bad pointer: null, dangling (the object was destroyed), or out of bounds.")
+        lines.append(_BAD_POINTER)
     if asan_command and m.group(1) != "SIGABRT":
-        lines.append("Rerun it with PRESET=asan, which names the bad access and where the memory was freed:")
-        lines.append(f"  {asan_command}")
+        lines += [_RERUN_ASAN, f"  {asan_command}"]
     return lines
 
 
@@ -361,7 +392,8 @@ def explain(kind, output, asan_command=None):
         lines = _tsan(output)
         if lines:
             lines.append(f"How to read the full report: {TSAN_DOC}")
-        return lines
+            return lines
+        return _tsan_fatal(output, asan_command)
     if kind == "asan":
         return _asan(output) or _lsan(output)
     if kind == "ubsan":

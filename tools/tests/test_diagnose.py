@@ -57,6 +57,44 @@ class CrashTest(unittest.TestCase):
         self.assertEqual(lines[-1].strip(), "make test X")
 
 
+class TsanSegvTest(unittest.TestCase):
+    """Under TSan no crash handler runs: TSan reports the SEGV itself. report-tsan-segv.txt:
+    phase 01's WaitGroup.WaitBlocksUntilTheLastDone with done() incrementing through a
+    pointer nobody set, under PRESET=tsan (two threads crashed at once: their
+    DEADLYSIGNAL lines interleave). report-tsan-segv-program.txt: a ten-line program,
+    `clang++ -fsanitize=thread -g`, whose thread dereferences a null member."""
+    OUTPUT = data("report-tsan-segv.txt")
+    COMMAND = "make test PHASE=01 TEST=WaitGroup.WaitBlocksUntilTheLastDone PRESET=asan"
+
+    def test_the_reason_names_the_faulting_frame(self):
+        failure = classify(self.OUTPUT, "Failed")
+        self.assertEqual(failure.kind, "tsan")
+        self.assertEqual(failure.reason, "ThreadSanitizer: SEGV in go::WaitGroup::done() (wait_group.hpp:29)")
+
+    def test_explain_gives_the_access_the_line_and_the_asan_command(self):
+        lines = diagnose.explain("tsan", self.OUTPUT, self.COMMAND)
+        self.assertEqual(lines[0], "ThreadSanitizer: SEGV: the read through a bad pointer (null) at "
+                                   "wait_group.hpp:29 in go::WaitGroup::done()")
+        self.assertIn("A bad pointer", lines[1])
+        self.assertEqual(lines[-1], "  " + self.COMMAND)
+        self.assertNotIn(diagnose.TSAN_DOC, " ".join(lines))  # that page reads race reports
+
+    def test_the_students_frame_of_a_plain_program(self):
+        output = data("report-tsan-segv-program.txt")
+        self.assertEqual(classify(output, "Failed").reason,
+                         "ThreadSanitizer: SEGV in go::Counter::bump() (counter.hpp:5)")
+        lines = diagnose.explain("tsan", output)
+        self.assertTrue(lines[0].endswith("at counter.hpp:5 in go::Counter::bump()"), lines[0])
+        self.assertNotIn("PRESET=asan", " ".join(lines))  # no command given: none printed
+
+    def test_the_student_frame_below_library_frames(self):
+        output = self.OUTPUT.replace("    #0 go::WaitGroup::done()",
+                                     "    #0 std::__atomic_base<long>::operator++() /usr/include/c++/12/bits/"
+                                     "atomic_base.h:385:16 (p+0x1)\n    #1 go::WaitGroup::done()")
+        self.assertIn("(wait_group.hpp:29)", classify(output, "Failed").reason)
+        self.assertIn("at wait_group.hpp:29", diagnose.explain("tsan", output)[0])
+
+
 class RaceTest(unittest.TestCase):
     """report-tsan-race.txt: ++adds_ under `std::lock_guard<std::mutex> lock(stats_mu_)`
     in add(), `if (adds_ == -1)` without it in wait()."""
