@@ -4,6 +4,8 @@ Machine-readable exports (results.json, junit.xml) live in export.py; this
 module only formats text, so the same wording appears in both places.
 """
 
+import shlex
+
 from . import diagnose
 from . import hints as hints_mod
 
@@ -103,7 +105,8 @@ def rerun_command(result, test, preset=None):
     extra = "".join(f" {k}={v}" for k, v, default in (("TRACK", result.track, "exercises"),
                                                       ("PRESET", preset or result.preset, "default"))
                     if v != default)
-    return f"make test PHASE={result.phase.number} TEST={test.test}{extra}"
+    # Quoted for the shell where a name needs it (a typed test's `<int>`).
+    return f"make test PHASE={result.phase.number} TEST={shlex.quote(test.test)}{extra}"
 
 
 OUTPUT_LINES = 150

@@ -47,6 +47,17 @@ class CrashTest(unittest.TestCase):
         self.assertIn("PRESET=asan", lines[-2])
         self.assertEqual(lines[-1].strip(), command)
 
+    def test_two_threads_that_crashed_at_once(self):
+        """report-crash-gdb-two-threads.txt: done() through a null pointer in two
+        threads at once; the first reports, the second waits in the handler, and
+        the one gdb shows both below "<signal handler called>"."""
+        output = data("report-crash-gdb-two-threads.txt")
+        self.assertEqual(output.count("go-workbook: crashed:"), 1)
+        self.assertEqual(output.count("<signal handler called>"), 2)
+        self.assertEqual(classify(output, "SEGFAULT").reason, "crashed: SIGSEGV in go::WaitGroup::done (wait_group.hpp:29)")
+        self.assertTrue(diagnose.explain("crash", output, "make test X")[0].startswith(
+            "SIGSEGV at wait_group.hpp:29 in go::WaitGroup::done"))
+
     def test_an_uncaught_exception_is_not_sent_to_asan(self):
         output = ("terminate called after throwing an instance of 'go::todo'\n  what():  x\n"
                   "go-workbook: crashed: SIGABRT in Chan.Send\n")
