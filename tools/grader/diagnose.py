@@ -59,9 +59,43 @@ def pick(frames):
     return None
 
 
+def _without_parameters(name):
+    """"f(int, std::string) const" -> "f() const": the last balanced (...) emptied."""
+    name = name.strip()
+    suffix = " const" if name.endswith(") const") else ""
+    body = name[:len(name) - len(suffix)]
+    if not body.endswith(")"):
+        return name
+    depth = 0
+    for i in range(len(body) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(body[i], 0)
+        if depth == 0:
+            return body[:i] + "()" + suffix
+    return name
+
+
+def _without_template_arguments(name):
+    """Every outermost <...> as <…> ("operator<" and "operator<<" are left alone)."""
+    out, depth = [], 0
+    for i, ch in enumerate(name):
+        if ch == "<" and not name[:i].endswith(("operator", "operator<")):
+            depth += 1
+            if depth == 1:
+                out.append("<…>")
+            continue
+        if ch == ">" and depth > 0:
+            depth -= 1
+            continue
+        if depth == 0:
+            out.append(ch)
+    return "".join(out) if depth == 0 else name
+
+
 def _short_function(name, limit=70):
-    name = re.sub(r"\(.*\)( const)?$", r"()\1", name.strip())  # drop the parameter list
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    """A function's name without its parameters and, when it is still longer
+    than `limit`, with its template arguments as <…>; never cut inside a word."""
+    name = _without_parameters(name)
+    return name if len(name) <= limit else _without_template_arguments(name)
 
 
 # "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan/UBSan).
@@ -87,8 +121,20 @@ def _source(frame):
         lines = Path(frame.path).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    text = lines[frame.line - 1].strip() if 0 < frame.line <= len(lines) else ""
-    return text if len(text) <= 100 else text[:99] + "…"
+    return lines[frame.line - 1].strip() if 0 < frame.line <= len(lines) else ""
+
+
+SOURCE_LIMIT = 100
+
+
+def _shown(source, limit=SOURCE_LIMIT):
+    """A source line as printed: whole, or cut between two words (never inside
+    one) and marked with "…" when it is longer than `limit`."""
+    if len(source) <= limit:
+        return source
+    cut = source[:limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return head.rstrip() + " …"
 
 
 def _at(frame):
@@ -101,7 +147,7 @@ def _at(frame):
 def _with_source(line, frame):
     """`line`, then the source line the frame points at (indented one step
     deeper), when it can be read."""
-    source = _source(frame) if frame is not None else ""
+    source = _shown(_source(frame)) if frame is not None else ""
     depth = len(line) - len(line.lstrip(" "))
     return [line] + ([f"{' ' * (depth + 4)}`{source}`"] if source else [])
 

@@ -8,7 +8,9 @@ Their source paths point into that copy, which is gone: the source lines are
 not shown, everything else is.
 """
 
+import tempfile
 import unittest
+from pathlib import Path
 from types import SimpleNamespace
 
 from grader import diagnose, hints, report
@@ -66,6 +68,46 @@ class CrashTest(unittest.TestCase):
     def test_a_crash_without_stacks_still_says_how_to_rerun(self):
         lines = diagnose.explain("crash", "go-workbook: crashed: SIGSEGV in A.B\n", "make test X")
         self.assertEqual(lines[-1].strip(), "make test X")
+
+
+class FunctionNameTest(unittest.TestCase):
+    def test_parameters_go_and_the_rest_stays_whole(self):
+        f = diagnose._short_function
+        self.assertEqual(f("go::WaitGroup::add(int)"), "go::WaitGroup::add()")
+        self.assertEqual(f("go::WaitGroup::wait() const"), "go::WaitGroup::wait() const")
+        self.assertEqual(f("(anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()::$_0"
+                           "::operator()() const"),
+                         "(anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()::$_0"
+                         "::operator()() const")
+
+    def test_a_long_name_loses_its_template_arguments_not_a_piece_of_a_word(self):
+        f = diagnose._short_function
+        self.assertEqual(f("std::condition_variable::wait<go::WaitGroup::wait() const::{lambda()#1}>"
+                           "(std::unique_lock<std::mutex>&, go::WaitGroup::wait() const::{lambda()#1})"),
+                         "std::condition_variable::wait<…>()")
+        self.assertEqual(f("go::detail::Unbuffered<go::Chan<std::vector<int, std::allocator<int> > > >"
+                           "::send_now<go::Waiter<int>>(go::detail::ChanState<int>&)"),
+                         "go::detail::Unbuffered<…>::send_now<…>()")
+        self.assertEqual(f("go::operator<<(std::ostream&, go::SomeVeryLongTypeNameThatMakesThisLonger<int> const&)"),
+                         "go::operator<<()")
+
+
+class SourceLineTest(unittest.TestCase):
+    def test_a_long_source_line_is_cut_between_words(self):
+        line = "if (count_.load(std::memory_order_acquire) == 0 && waiters_.load(std::memory_order_seq_cst) > 0) " \
+               "{ generation_.fetch_add(1); }"
+        shown = diagnose._shown(line)
+        self.assertTrue(shown.endswith(" …"), shown)
+        self.assertTrue(line.startswith(shown[:-2]), shown)
+        self.assertIn(line[len(shown) - 2], " ")  # the cut falls on a space
+        self.assertEqual(diagnose._shown("++count_;"), "++count_;")
+
+    def test_the_lock_is_found_on_a_long_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "exercises" / "x.hpp"
+            path.parent.mkdir()
+            path.write_text(" " * 4 + "/* " + "a " * 60 + "*/ std::lock_guard<std::mutex> lock(stats_mu_);\n")
+            self.assertEqual(diagnose._lock_name([diagnose.Frame("f", str(path), 1)])[0], "stats_mu_")
 
 
 class TsanSegvTest(unittest.TestCase):
