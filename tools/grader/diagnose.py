@@ -91,9 +91,17 @@ def _without_template_arguments(name):
     return "".join(out) if depth == 0 else name
 
 
+# A lambda's call operator, as clang ('lambda'(), $_0) and gdb ({lambda()#1}) name it.
+_LAMBDA = re.compile(r"::(?:'lambda\d*'\([^()]*\)|\{lambda\([^()]*\)#\d+\}|\$_\d+)::operator\(\)\(.*\)( const)?$")
+
+
 def _short_function(name, limit=70):
     """A function's name without its parameters and, when it is still longer
-    than `limit`, with its template arguments as <…>; never cut inside a word."""
+    than `limit`, with its template arguments as <…>; never cut inside a word.
+    A lambda is named by the function it is in: "a lambda in go::WaitGroup::wait() const"."""
+    m = _LAMBDA.search(name.strip())
+    if m:
+        return "a lambda in " + _short_function(name.strip()[:m.start()], limit)
     name = _without_parameters(name)
     return name if len(name) <= limit else _without_template_arguments(name)
 

@@ -75,10 +75,17 @@ class FunctionNameTest(unittest.TestCase):
         f = diagnose._short_function
         self.assertEqual(f("go::WaitGroup::add(int)"), "go::WaitGroup::add()")
         self.assertEqual(f("go::WaitGroup::wait() const"), "go::WaitGroup::wait() const")
+        self.assertEqual(f("go::Goroutine::Goroutine(std::function<void ()>)"), "go::Goroutine::Goroutine()")
+
+    def test_a_lambda_is_named_by_the_function_it_is_in(self):
+        f = diagnose._short_function
+        self.assertEqual(f("go::WaitGroup::wait() const::'lambda'()::operator()() const"),
+                         "a lambda in go::WaitGroup::wait() const")
         self.assertEqual(f("(anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()::$_0"
                            "::operator()() const"),
-                         "(anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()::$_0"
-                         "::operator()() const")
+                         "a lambda in (anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()")
+        self.assertEqual(f("go::WaitGroup::wait() const::{lambda()#1}::operator()() const"),
+                         "a lambda in go::WaitGroup::wait() const")
 
     def test_a_long_name_loses_its_template_arguments_not_a_piece_of_a_word(self):
         f = diagnose._short_function
