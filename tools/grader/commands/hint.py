@@ -1,5 +1,9 @@
 """`workbook hint`: the next failing test's hint and its lesson section.
 
+For a sanitizer report or a crash it prints, instead of the hint, the
+diagnosis `make test` printed under that failure (kept in progress.json), so
+that `make test`, `make hint` and `make watch` say the same thing.
+
 It reads what the last run recorded (build/progress.json) and runs the tests
 first only when there is no record or a file of the student's changed since.
 """
