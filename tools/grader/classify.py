@@ -4,7 +4,8 @@ A test's raw output can be hundreds of lines (gdb stacks, sanitizer reports).
 Students need the one fact that tells them what to do next, so the markers the
 test harness prints are checked in priority order, most actionable first:
 
-  not implemented yet > deadlock > data race > ASan/UBSan > crash > thread leak
+  not implemented yet > deadlock > data race > TSan's own crash report (SEGV)
+  > ASan/UBSan > crash > thread leak
   > first gtest failure > whatever ctest said.
 
 A stub's go::todo comes first because it explains everything after it (a
@@ -46,6 +47,8 @@ _TSAN_MAPPING = re.compile(r"ThreadSanitizer: unexpected memory mapping")
 _DEADLOCK = re.compile(r"go-workbook: timed out after (\S+) s: probably a deadlock")
 _WAITING_FOR = re.compile(r"go-workbook: still waiting for: (.+)$", re.M)
 _TSAN = re.compile(r"WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$", re.M)
+# TSan's own report of a deadly signal: "==12==ERROR: ThreadSanitizer: SEGV on unknown address ...".
+_TSAN_FATAL = re.compile(r"^==\d+==ERROR: ThreadSanitizer: ([\w-]+)", re.M)
 # "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan).
 _FRAME = re.compile(r"^\s+#(\d+) (?:0x[0-9a-f]+ in )?(.+?) (\S+?):(\d+)(?::\d+)?(?: \(.*)?$", re.M)
 _ASAN = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer): ([\w-]+(?: [\w-]+)*?)(?: on | at |\s*$)", re.M)
@@ -144,6 +147,9 @@ def classify(output, ctest_status="", seconds=0.0):
         if what == "data race":
             return Failure("race", _short(f"data race (ThreadSanitizer){frame}"))
         return Failure("tsan", _short(f"ThreadSanitizer: {what}{frame}"))
+    m = _TSAN_FATAL.search(output)
+    if m:
+        return Failure("tsan", _short(f"ThreadSanitizer: {m.group(1)}{_first_frame(output[m.end():])}"))
     m = _ASAN.search(output)
     if m:
         return Failure("asan", _short(f"{m.group(1)}: {m.group(2)}{_first_frame(output[m.end():])}"))

@@ -14,8 +14,9 @@ points. explain() turns the report into a few lines:
   UBSan: the line and what was undefined, with the student's frame when the
     line is in the standard library;
   LeakSanitizer: where each leaked block was allocated;
-  crash: the faulting frame (from the gdb stacks the crash handler prints)
-    and the command that reruns the test under ASan.
+  crash: the faulting frame (from the gdb stacks the crash handler prints,
+    or, under TSan, from TSan's own SEGV report) and the command that reruns
+    the test under ASan.
 
 "The student's frame" is the first frame in exercises/ or solutions/; frames
 in the standard library, GoogleTest, support/ and tests/support/ are never
@@ -58,9 +59,51 @@ def pick(frames):
     return None
 
 
+def _without_parameters(name):
+    """"f(int, std::string) const" -> "f() const": the last balanced (...) emptied."""
+    name = name.strip()
+    suffix = " const" if name.endswith(") const") else ""
+    body = name[:len(name) - len(suffix)]
+    if not body.endswith(")"):
+        return name
+    depth = 0
+    for i in range(len(body) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(body[i], 0)
+        if depth == 0:
+            return body[:i] + "()" + suffix
+    return name
+
+
+def _without_template_arguments(name):
+    """Every outermost <...> as <…> ("operator<" and "operator<<" are left alone)."""
+    out, depth = [], 0
+    for i, ch in enumerate(name):
+        if ch == "<" and not name[:i].endswith(("operator", "operator<")):
+            depth += 1
+            if depth == 1:
+                out.append("<…>")
+            continue
+        if ch == ">" and depth > 0:
+            depth -= 1
+            continue
+        if depth == 0:
+            out.append(ch)
+    return "".join(out) if depth == 0 else name
+
+
+# A lambda's call operator, as clang ('lambda'(), $_0) and gdb ({lambda()#1}) name it.
+_LAMBDA = re.compile(r"::(?:'lambda\d*'\([^()]*\)|\{lambda\([^()]*\)#\d+\}|\$_\d+)::operator\(\)\(.*\)( const)?$")
+
+
 def _short_function(name, limit=70):
-    name = re.sub(r"\(.*\)( const)?$", r"()\1", name.strip())  # drop the parameter list
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    """A function's name without its parameters and, when it is still longer
+    than `limit`, with its template arguments as <…>; never cut inside a word.
+    A lambda is named by the function it is in: "a lambda in go::WaitGroup::wait() const"."""
+    m = _LAMBDA.search(name.strip())
+    if m:
+        return "a lambda in " + _short_function(name.strip()[:m.start()], limit)
+    name = _without_parameters(name)
+    return name if len(name) <= limit else _without_template_arguments(name)
 
 
 # "#0 func file:12:3 (module+0x1)" (TSan) or "#0 0x4f5a in func file:12:3" (ASan/UBSan).
@@ -86,8 +129,20 @@ def _source(frame):
         lines = Path(frame.path).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    text = lines[frame.line - 1].strip() if 0 < frame.line <= len(lines) else ""
-    return text if len(text) <= 100 else text[:99] + "…"
+    return lines[frame.line - 1].strip() if 0 < frame.line <= len(lines) else ""
+
+
+SOURCE_LIMIT = 100
+
+
+def _shown(source, limit=SOURCE_LIMIT):
+    """A source line as printed: whole, or cut between two words (never inside
+    one) and marked with "…" when it is longer than `limit`."""
+    if len(source) <= limit:
+        return source
+    cut = source[:limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return head.rstrip() + " …"
 
 
 def _at(frame):
@@ -100,7 +155,7 @@ def _at(frame):
 def _with_source(line, frame):
     """`line`, then the source line the frame points at (indented one step
     deeper), when it can be read."""
-    source = _source(frame) if frame is not None else ""
+    source = _shown(_source(frame)) if frame is not None else ""
     depth = len(line) - len(line.lstrip(" "))
     return [line] + ([f"{' ' * (depth + 4)}`{source}`"] if source else [])
 
@@ -211,6 +266,37 @@ def _tsan(output):
     stacks = _stacks(report)
     frame = pick(stacks[0]) if stacks else None
     return _with_source(f"ThreadSanitizer: {m.group(1)} at {_at(frame)}", frame) if frame else []
+
+
+# A deadly signal, reported by the sanitizer that caught it: "==12==ERROR:
+# ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc ...)", then the
+# cause, the zero-page hint and the faulting thread's stack.
+_TSAN_FATAL = re.compile(r"^==\d+==ERROR: ThreadSanitizer: ([\w-]+)(.*)$", re.M)
+_ZERO_PAGE = "Hint: address points to the zero page."
+_BAD_POINTER = "A bad pointer: null, dangling (the object was destroyed), or out of bounds."
+_RERUN_ASAN = "Rerun it with PRESET=asan, which names the bad access and where the memory was freed:"
+
+
+def _tsan_fatal(output, asan_command):
+    """TSan's report of a crash (SEGV, BUS, ...): the faulting frame, as for ASan's."""
+    m = _TSAN_FATAL.search(output)
+    if not m:
+        return []
+    what = m.group(1)
+    report = output[m.end():]
+    end = re.search(r"^SUMMARY: ThreadSanitizer", report, re.M)
+    report = report[:end.start()] if end else report
+    stacks = _stacks(report)
+    frame = pick(stacks[0]) if stacks else None
+    cause = _SIGNAL_CAUSE.search(report)
+    verb = (f"the {cause.group(1).lower()} through a bad pointer" + (" (null)" if _ZERO_PAGE in report else "")
+            if cause else "the access")
+    lines = _with_source(f"ThreadSanitizer: {what}: {verb} at {_at(frame)}", frame)
+    if what in ("SEGV", "BUS"):
+        lines.append(_BAD_POINTER)
+        if asan_command:
+            lines += [_RERUN_ASAN, f"  {asan_command}"]
+    return lines
 
 
 # ---------------------------------------------------------------- AddressSanitizer, LeakSanitizer
@@ -343,10 +429,9 @@ def _crash(output, asan_command):
     if frame is not None:
         lines += _with_source(f"{m.group(1)} at {_at(frame)}", frame)
     if m.group(1) == "SIGSEGV" or m.group(1) == "SIGBUS":
-        lines.append("A bad pointer: null, dangling (the object was destroyed), or out of bounds.")
+        lines.append(_BAD_POINTER)
     if asan_command and m.group(1) != "SIGABRT":
-        lines.append("Rerun it with PRESET=asan, which names the bad access and where the memory was freed:")
-        lines.append(f"  {asan_command}")
+        lines += [_RERUN_ASAN, f"  {asan_command}"]
     return lines
 
 
@@ -361,7 +446,8 @@ def explain(kind, output, asan_command=None):
         lines = _tsan(output)
         if lines:
             lines.append(f"How to read the full report: {TSAN_DOC}")
-        return lines
+            return lines
+        return _tsan_fatal(output, asan_command)
     if kind == "asan":
         return _asan(output) or _lsan(output)
     if kind == "ubsan":

@@ -8,7 +8,7 @@ lessons' tasks go the same way.
 
 from . import hints as hints_mod
 from . import lesson
-from .report import hint_lines
+from .report import hint_lines, print_explanation, with_hint
 
 
 def pick(record, only=None):
@@ -34,11 +34,13 @@ def headline(test):
 
 
 def print_focus(term, phase, test, label, indent=" " * 8, full=False):
-    """`label` + the test's headline, then its hint (every paragraph when
-    full) and Reread line, wrapped."""
+    """`label` + the test's headline, then what `make test` printed under it:
+    for a sanitizer report or a crash the diagnosis (where it points in the
+    student's code) and the hint's Reread line, else the hint (every
+    paragraph when full) and its Reread line; wrapped."""
     term.wrapped(headline(test), indent=indent, first="", lead=term.bold(label) + " ")
-    for line in hint_lines(phase, test.name, hints_mod.load(phase.hints_file), full):
-        term.wrapped(line, indent=indent)
+    hint = hint_lines(phase, test.name, hints_mod.load(phase.hints_file), full)
+    print_explanation(term, with_hint(getattr(test, "diagnosis", None) or [], hint), len(indent))
 
 
 def print_lesson_section(term, ctx, phase, test, indent="    "):

@@ -13,7 +13,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 
-from .report import failure_text
+from .report import diagnosis_lines, failure_text
 
 FILE = ("build", "progress.json")
 STUDENT = "exercises"  # the track whose record is the student's progress
@@ -25,6 +25,10 @@ class Test:
     passed: bool
     kind: str = ""     # classify.Failure kind when it failed
     reason: str = ""   # report.failure_text() when it failed
+    # report.diagnosis_lines() of a sanitizer report or a crash: what make test
+    # printed under it, for make hint and make watch to print the same.
+    # None: recorded by a version of the tool that did not keep it.
+    diagnosis: list = None
 
 
 @dataclass
@@ -103,7 +107,8 @@ def from_result(result, command, now=None):
         phase=result.phase.number, track=result.track, preset=result.preset, command=command,
         at=time.time() if now is None else now, compiled=result.compiled,
         compile_errors=result.compile_errors, complete=result.only is None,
-        tests=[Test(t.test, t.passed, t.kind, "" if t.passed else failure_text(t)) for t in result.tests])
+        tests=[Test(t.test, t.passed, t.kind, "" if t.passed else failure_text(t),
+                    [] if t.passed else diagnosis_lines(result, t)) for t in result.tests])
 
 
 def record(root, result, command):

@@ -4,6 +4,8 @@ Machine-readable exports (results.json, junit.xml) live in export.py; this
 module only formats text, so the same wording appears in both places.
 """
 
+import shlex
+
 from . import diagnose
 from . import hints as hints_mod
 
@@ -37,16 +39,38 @@ def hint_lines(phase, test, hints, full=False):
     return lines
 
 
-def explanation_lines(result, test, hints):
-    """What is printed under a failure. A sanitizer report or a crash: where it
-    points in the student's code (diagnose.py), then only the hint's Reread
-    line (the lesson's section on the primitive), since the hint's advice is
-    about the logic the test checks, not about the report. Otherwise the hint."""
+def diagnosis_lines(result, test):
+    """Where a sanitizer report or a crash points in the student's code
+    (diagnose.py), or [] for any other failure. `make test` prints it under
+    the failure; progress.json keeps it so that `make hint` and `make watch`
+    print the same lines."""
+    if test.kind not in diagnose.SANITIZER_KINDS:
+        return []
     asan = rerun_command(result, test, preset="asan") if result.preset != "asan" else None
-    lines = diagnose.explain(test.kind, test.output, asan) if test.kind in diagnose.SANITIZER_KINDS else []
-    if not lines:
-        return hint_lines(result.phase, test.test, hints)
-    return lines + [line for line in hint_lines(result.phase, test.test, hints) if line.startswith("Reread: ")]
+    return diagnose.explain(test.kind, test.output, asan)
+
+
+def explanation_lines(result, test, hints):
+    """What is printed under a failure. A sanitizer report or a crash: its
+    diagnosis, then only the hint's Reread line (the lesson's section on the
+    primitive), since the hint's advice is about the logic the test checks,
+    not about the report. Otherwise the hint."""
+    return with_hint(diagnosis_lines(result, test), hint_lines(result.phase, test.test, hints))
+
+
+def with_hint(diagnosis, hint):
+    """A diagnosis and the hint's Reread line, or, without a diagnosis, the hint."""
+    if not diagnosis:
+        return hint
+    return list(diagnosis) + [line for line in hint if line.startswith("Reread: ")]
+
+
+def print_explanation(term, lines, indent=8):
+    """Explanation lines under a test, wrapped; lines of a diagnosis that
+    start with spaces are its sub-items, indented one step deeper."""
+    for line in lines:
+        depth = len(line) - len(line.lstrip(" "))
+        term.wrapped(line, indent=" " * (indent + depth + (2 if depth else 0)), first=" " * (indent + depth))
 
 
 def print_tests(term, result, repeat=1):
@@ -60,10 +84,7 @@ def print_tests(term, result, repeat=1):
         # A hint explains a wrong answer; for code not written yet the
         # "not implemented yet: X" line says all there is to say.
         if not test.passed and not failure_text(test).startswith("not implemented yet"):
-            for line in explanation_lines(result, test, hints):
-                # Lines of a diagnosis that start with spaces are its sub-items.
-                depth = len(line) - len(line.lstrip(" "))
-                term.wrapped(line, indent=" " * (8 + depth + (2 if depth else 0)), first=" " * (8 + depth))
+            print_explanation(term, explanation_lines(result, test, hints))
 
 
 def summary_line(result):
@@ -84,7 +105,8 @@ def rerun_command(result, test, preset=None):
     extra = "".join(f" {k}={v}" for k, v, default in (("TRACK", result.track, "exercises"),
                                                       ("PRESET", preset or result.preset, "default"))
                     if v != default)
-    return f"make test PHASE={result.phase.number} TEST={test.test}{extra}"
+    # Quoted for the shell where a name needs it (a typed test's `<int>`).
+    return f"make test PHASE={result.phase.number} TEST={shlex.quote(test.test)}{extra}"
 
 
 OUTPUT_LINES = 150

@@ -8,7 +8,9 @@ Their source paths point into that copy, which is gone: the source lines are
 not shown, everything else is.
 """
 
+import tempfile
 import unittest
+from pathlib import Path
 from types import SimpleNamespace
 
 from grader import diagnose, hints, report
@@ -47,6 +49,17 @@ class CrashTest(unittest.TestCase):
         self.assertIn("PRESET=asan", lines[-2])
         self.assertEqual(lines[-1].strip(), command)
 
+    def test_two_threads_that_crashed_at_once(self):
+        """report-crash-gdb-two-threads.txt: done() through a null pointer in two
+        threads at once; the first reports, the second waits in the handler, and
+        the one gdb shows both below "<signal handler called>"."""
+        output = data("report-crash-gdb-two-threads.txt")
+        self.assertEqual(output.count("go-workbook: crashed:"), 1)
+        self.assertEqual(output.count("<signal handler called>"), 2)
+        self.assertEqual(classify(output, "SEGFAULT").reason, "crashed: SIGSEGV in go::WaitGroup::done (wait_group.hpp:29)")
+        self.assertTrue(diagnose.explain("crash", output, "make test X")[0].startswith(
+            "SIGSEGV at wait_group.hpp:29 in go::WaitGroup::done"))
+
     def test_an_uncaught_exception_is_not_sent_to_asan(self):
         output = ("terminate called after throwing an instance of 'go::todo'\n  what():  x\n"
                   "go-workbook: crashed: SIGABRT in Chan.Send\n")
@@ -55,6 +68,91 @@ class CrashTest(unittest.TestCase):
     def test_a_crash_without_stacks_still_says_how_to_rerun(self):
         lines = diagnose.explain("crash", "go-workbook: crashed: SIGSEGV in A.B\n", "make test X")
         self.assertEqual(lines[-1].strip(), "make test X")
+
+
+class FunctionNameTest(unittest.TestCase):
+    def test_parameters_go_and_the_rest_stays_whole(self):
+        f = diagnose._short_function
+        self.assertEqual(f("go::WaitGroup::add(int)"), "go::WaitGroup::add()")
+        self.assertEqual(f("go::WaitGroup::wait() const"), "go::WaitGroup::wait() const")
+        self.assertEqual(f("go::Goroutine::Goroutine(std::function<void ()>)"), "go::Goroutine::Goroutine()")
+
+    def test_a_lambda_is_named_by_the_function_it_is_in(self):
+        f = diagnose._short_function
+        self.assertEqual(f("go::WaitGroup::wait() const::'lambda'()::operator()() const"),
+                         "a lambda in go::WaitGroup::wait() const")
+        self.assertEqual(f("(anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()::$_0"
+                           "::operator()() const"),
+                         "a lambda in (anonymous namespace)::WaitGroup_WaitBlocksUntilTheLastDone_Test::TestBody()")
+        self.assertEqual(f("go::WaitGroup::wait() const::{lambda()#1}::operator()() const"),
+                         "a lambda in go::WaitGroup::wait() const")
+
+    def test_a_long_name_loses_its_template_arguments_not_a_piece_of_a_word(self):
+        f = diagnose._short_function
+        self.assertEqual(f("std::condition_variable::wait<go::WaitGroup::wait() const::{lambda()#1}>"
+                           "(std::unique_lock<std::mutex>&, go::WaitGroup::wait() const::{lambda()#1})"),
+                         "std::condition_variable::wait<…>()")
+        self.assertEqual(f("go::detail::Unbuffered<go::Chan<std::vector<int, std::allocator<int> > > >"
+                           "::send_now<go::Waiter<int>>(go::detail::ChanState<int>&)"),
+                         "go::detail::Unbuffered<…>::send_now<…>()")
+        self.assertEqual(f("go::operator<<(std::ostream&, go::SomeVeryLongTypeNameThatMakesThisLonger<int> const&)"),
+                         "go::operator<<()")
+
+
+class SourceLineTest(unittest.TestCase):
+    def test_a_long_source_line_is_cut_between_words(self):
+        line = "if (count_.load(std::memory_order_acquire) == 0 && waiters_.load(std::memory_order_seq_cst) > 0) " \
+               "{ generation_.fetch_add(1); }"
+        shown = diagnose._shown(line)
+        self.assertTrue(shown.endswith(" …"), shown)
+        self.assertTrue(line.startswith(shown[:-2]), shown)
+        self.assertIn(line[len(shown) - 2], " ")  # the cut falls on a space
+        self.assertEqual(diagnose._shown("++count_;"), "++count_;")
+
+    def test_the_lock_is_found_on_a_long_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "exercises" / "x.hpp"
+            path.parent.mkdir()
+            path.write_text(" " * 4 + "/* " + "a " * 60 + "*/ std::lock_guard<std::mutex> lock(stats_mu_);\n")
+            self.assertEqual(diagnose._lock_name([diagnose.Frame("f", str(path), 1)])[0], "stats_mu_")
+
+
+class TsanSegvTest(unittest.TestCase):
+    """Under TSan no crash handler runs: TSan reports the SEGV itself. report-tsan-segv.txt:
+    phase 01's WaitGroup.WaitBlocksUntilTheLastDone with done() incrementing through a
+    pointer nobody set, under PRESET=tsan (two threads crashed at once: their
+    DEADLYSIGNAL lines interleave). report-tsan-segv-program.txt: a ten-line program,
+    `clang++ -fsanitize=thread -g`, whose thread dereferences a null member."""
+    OUTPUT = data("report-tsan-segv.txt")
+    COMMAND = "make test PHASE=01 TEST=WaitGroup.WaitBlocksUntilTheLastDone PRESET=asan"
+
+    def test_the_reason_names_the_faulting_frame(self):
+        failure = classify(self.OUTPUT, "Failed")
+        self.assertEqual(failure.kind, "tsan")
+        self.assertEqual(failure.reason, "ThreadSanitizer: SEGV in go::WaitGroup::done() (wait_group.hpp:29)")
+
+    def test_explain_gives_the_access_the_line_and_the_asan_command(self):
+        lines = diagnose.explain("tsan", self.OUTPUT, self.COMMAND)
+        self.assertEqual(lines[0], "ThreadSanitizer: SEGV: the read through a bad pointer (null) at "
+                                   "wait_group.hpp:29 in go::WaitGroup::done()")
+        self.assertIn("A bad pointer", lines[1])
+        self.assertEqual(lines[-1], "  " + self.COMMAND)
+        self.assertNotIn(diagnose.TSAN_DOC, " ".join(lines))  # that page reads race reports
+
+    def test_the_students_frame_of_a_plain_program(self):
+        output = data("report-tsan-segv-program.txt")
+        self.assertEqual(classify(output, "Failed").reason,
+                         "ThreadSanitizer: SEGV in go::Counter::bump() (counter.hpp:5)")
+        lines = diagnose.explain("tsan", output)
+        self.assertTrue(lines[0].endswith("at counter.hpp:5 in go::Counter::bump()"), lines[0])
+        self.assertNotIn("PRESET=asan", " ".join(lines))  # no command given: none printed
+
+    def test_the_student_frame_below_library_frames(self):
+        output = self.OUTPUT.replace("    #0 go::WaitGroup::done()",
+                                     "    #0 std::__atomic_base<long>::operator++() /usr/include/c++/12/bits/"
+                                     "atomic_base.h:385:16 (p+0x1)\n    #1 go::WaitGroup::done()")
+        self.assertIn("(wait_group.hpp:29)", classify(output, "Failed").reason)
+        self.assertIn("at wait_group.hpp:29", diagnose.explain("tsan", output)[0])
 
 
 class RaceTest(unittest.TestCase):

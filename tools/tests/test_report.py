@@ -68,6 +68,19 @@ class TerminalTest(Fixture):
         self.assertEqual(report.rerun_command(self.ok, self.ok.tests[1]),
                          "make test PHASE=01 TEST=WaitGroup.Add PRESET=tsan")
 
+    def test_the_rerun_command_selects_that_test_alone(self):
+        from grader import selection
+        names = ["WaitGroup.Wait", "WaitGroup.WaitBlocks", "Sizes/WgParam.AddMany/8", "Sizes/WgParam.AddMany/80"]
+        for name in names:
+            command = report.rerun_command(self.ok, test_result(f"exercises/01/{name}", "x"), preset="asan")
+            self.assertEqual(command, f"make test PHASE=01 TEST={name} PRESET=asan")
+            chosen = selection.select(selection.parse(command.split("TEST=")[1].split()[0]), names)[1]
+            self.assertEqual(chosen, [name])
+
+    def test_a_name_the_shell_would_misread_is_quoted(self):
+        command = report.rerun_command(self.ok, test_result("exercises/01/Stores.Counts<int>", "x"))
+        self.assertEqual(command, "make test PHASE=01 TEST='Stores.Counts<int>' PRESET=tsan")
+
     def test_flaky_reason(self):
         flaky = self.ok.tests[2]
         self.assertEqual(report.verdict(flaky), "FLAKY")

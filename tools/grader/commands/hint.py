@@ -1,10 +1,14 @@
 """`workbook hint`: the next failing test's hint and its lesson section.
 
+For a sanitizer report or a crash it prints, instead of the hint, the
+diagnosis `make test` printed under that failure (kept in progress.json), so
+that `make test`, `make hint` and `make watch` say the same thing.
+
 It reads what the last run recorded (build/progress.json) and runs the tests
 first only when there is no record or a file of the student's changed since.
 """
 
-from .. import next_step, phases, progress, runner, selection
+from .. import diagnose, next_step, phases, progress, runner, selection
 from . import options
 
 
@@ -22,12 +26,18 @@ def newest_change(phase):
     return max((p.stat().st_mtime for p in files), default=0)
 
 
-def stale(record, phase):
-    """Why the record cannot be used as it is, or ""."""
+def stale(record, phase, preset="default"):
+    """Why the record cannot be used as it is, or "". A record of another
+    preset answers `make hint` without PRESET=; PRESET=tsan (or asan) asks for
+    that preset's failures, which only a run under it can know."""
     if record is None:
         return f"no recorded run of phase {phase.number} yet"
     if newest_change(phase) > record.at:
         return f"your files changed since the last run ({record.when()})"
+    if preset != "default" and record.preset != preset:
+        return f"the last run ({record.when()}) used the {record.preset} preset"
+    if any(t.diagnosis is None and t.kind in diagnose.SANITIZER_KINDS for t in record.failed):
+        return "the last run was recorded without the diagnosis of its sanitizer report"
     return ""
 
 
@@ -36,7 +46,7 @@ def run(args, ctx):
     only = selection.parse(args.test) if args.test else None
     term = ctx.term
     record = progress.load(ctx.root, progress.STUDENT, phase.number)
-    why = stale(record, phase)
+    why = stale(record, phase, args.preset)
     if why:
         term.print(term.dim(f"{why}: running the tests of phase {phase.number} first"))
         term.echo_commands = False

@@ -1,7 +1,8 @@
 """`workbook watch`: rerun a phase's tests every time you save.
 
 Each run redraws the screen (on a terminal) with what rustlings shows: the
-count, the next failing test with its reason line and hint; a compile error
+count, the next failing test with its reason line and hint (for a sanitizer
+report or a crash, the diagnosis `make test` prints instead); a compile error
 shows its first error line.
 """
 
