@@ -131,7 +131,11 @@ def parse_google_json(text):
     """{name: Measurement} from a --benchmark_out JSON file.
 
     With repetitions, the "mean" aggregate stands for the benchmark; without,
-    the single iteration entry does.
+    the single iteration entry does. A benchmark whose iteration is a batch
+    (a million jobs through a pool) reports its time per operation in an
+    inverted-rate counter named ns_per_<thing> (seconds per thing, as Google
+    Benchmark stores it): that is its time per operation, the unit its Go
+    twin uses.
     """
     data = json.loads(text)
     found = {}
@@ -146,7 +150,9 @@ def parse_google_json(text):
         if entry.get("error_occurred"):
             m.error = entry.get("error_message") or "error"
         else:
-            m.ns_per_op = entry.get("real_time", 0) * _UNIT_NS.get(entry.get("time_unit", "ns"), 1.0)
+            per_thing = [v for k, v in entry.items() if k.startswith("ns_per_") and isinstance(v, (int, float))]
+            m.ns_per_op = (per_thing[0] * 1e9 if per_thing
+                           else entry.get("real_time", 0) * _UNIT_NS.get(entry.get("time_unit", "ns"), 1.0))
             m.items_per_second = entry.get("items_per_second")
         found[name] = m
     return found

@@ -41,6 +41,14 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(found["SpawnJoin/go_go"].ns_per_op, 2500)
         self.assertEqual(found["SpawnJoin/std_thread"].items_per_second, 2.0e5)
 
+    def test_a_batch_reports_its_time_per_operation(self):
+        # PoolThroughput: one iteration is a million jobs; ns_per_job (seconds
+        # per job, an inverted rate) is the time its Go twin's ns/op matches.
+        entry = {"name": "PoolThroughput/go_WorkerPool/workers:1/iterations:3/real_time",
+                 "run_type": "iteration", "real_time": 335.0, "time_unit": "ms", "ns_per_job": 3.35e-07}
+        found = bench.parse_google_json(json.dumps({"benchmarks": [entry]}))
+        self.assertAlmostEqual(found[entry["name"]].ns_per_op, 335.0)
+
     def test_google_error_is_not_implemented(self):
         found = bench.parse_google_json(json.dumps(GOOGLE))
         self.assertTrue(found["Fanout/go_go/4/real_time"].not_implemented)
