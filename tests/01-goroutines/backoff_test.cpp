@@ -102,6 +102,18 @@ TEST(Backoff, DelaysAreCappedAtMaxWithoutOverflow) {
   EXPECT_EQ(backoff.delay(INT_MAX), Duration(1s));
 }
 
+TEST(Backoff, AMaxOfDurationMaxMeansNoCapAndNeverWrapsNegative) {
+  // Wrong solution rejected: converting the capped delay back from double
+  // without care. Duration::max() is 2^63 - 1 ns, which a double rounds up
+  // to 2^63; turned back into an integer that wraps to a negative delay.
+  auto p = exact_policy();
+  p.max = Duration::max();
+  go::Backoff backoff(p);
+  EXPECT_EQ(backoff.delay(3), Duration(800ms));
+  EXPECT_EQ(backoff.delay(1000), Duration::max()) << "a delay that outgrew every integer must be max, not wrap";
+  EXPECT_EQ(backoff.delay(INT_MAX), Duration::max());
+}
+
 TEST(Backoff, JitterRemovesTheRandomFractionOfTheDelay) {
   auto p = exact_policy();
   p.jitter = 0.2;
