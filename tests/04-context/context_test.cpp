@@ -457,6 +457,37 @@ TEST(Cause, ReportsTheCauseGivenToCancel) {
   cancel_child();
 }
 
+TEST(Cause, ErrAndCauseSeeEverythingDoneBeforeTheCancel) {
+  // Wrong solutions rejected (under TSan): err() or cause() that reads the
+  // state with a relaxed load, or reads cause_ without the lock cancel()
+  // writes it under. A thread that has seen err() or cause() non-empty then
+  // reads the canceller's plain writes with no happens-before: a data race.
+  for (int round = 0; round < 20; ++round) {
+    go::Context ctx;
+    go::CancelCauseFunc cancel;
+    std::tie(ctx, cancel) = go::with_cancel_cause(go::background());
+    int payload = 0;  // plain data: only the context orders it
+    std::latch checked(1);
+    // The canceller stays until the checks are done: its thread's exit (the
+    // end of its copy of cancel, a shared_ptr) would otherwise order its
+    // writes before our reads, and hide a missing acquire from TSan.
+    std::jthread canceller([&payload, &checked, cancel] {
+      payload = 42;
+      cancel(std::make_error_code(std::errc::timed_out));
+      checked.wait();
+    });
+    const bool by_cause = round % 2 == 1;
+    const bool seen = go_test::eventually(
+        [&] { return by_cause ? static_cast<bool>(go::cause(ctx)) : static_cast<bool>(ctx.err()); });
+    if (seen) {
+      EXPECT_EQ(payload, 42) << "what the canceller wrote before cancel() must be visible once "
+                             << (by_cause ? "cause()" : "err()") << " reports it";
+    }
+    checked.count_down();
+    ASSERT_TRUE(seen) << (by_cause ? "cause()" : "err()") << " stayed empty after cancel()";
+  }
+}
+
 TEST(Cause, WithoutAGivenCauseItIsErr) {
   // Wrong solution rejected: a cause() that stays empty for contexts
   // cancelled without one, or by their deadline.
