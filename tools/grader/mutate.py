@@ -12,7 +12,7 @@ The operators, each the mistake a lesson warns about:
     drop-lock        a lock_guard / unique_lock / scoped_lock line is gone (built under TSan)
     while-to-if      `while` becomes `if` around a wait (a spurious or stolen wake-up goes on)
     relaxed          one acquire/release/acq_rel/seq_cst ordering becomes relaxed (built under TSan)
-    off-by-one       `<` becomes `<=` (or `>=` becomes `>`) in a comparison with a size, count or capacity
+    off-by-one       `<` becomes `<=` (or `>=` becomes `>`) in a comparison with a size, count or capacity (built under ASan)
 
 A mutant's id names the operator, the file and the text of the line it
 changes, so it survives edits elsewhere in the file. Mutants that cannot be
@@ -51,8 +51,12 @@ class Mutation:
     @property
     def preset(self):
         # A dropped lock and a weakened ordering are data races first: TSan
-        # reports them even where the answer happens to come out right.
-        return "tsan" if self.operator in ("relaxed", "drop-lock") else "default"
+        # reports them even where the answer happens to come out right. An
+        # off-by-one on a size or an index reads one element too far first:
+        # ASan reports it even where the stray value happens to change nothing.
+        if self.operator in ("relaxed", "drop-lock"):
+            return "tsan"
+        return "asan" if self.operator == "off-by-one" else "default"
 
     def describe(self):
         return f"{self.file}:{self.line}: {self.original.strip()}  ->  {self.mutated.strip()}"

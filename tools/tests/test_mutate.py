@@ -26,6 +26,7 @@ class OperatorsTest(unittest.TestCase):
         preset = {op: mutate.Mutation(op, "go/x.hpp", 1, "a", "b").preset
                   for op in ("drop-lock", "relaxed", "drop-notify", "notify-one", "while-to-if", "off-by-one")}
         self.assertEqual({op for op, p in preset.items() if p == "tsan"}, {"drop-lock", "relaxed"})
+        self.assertEqual({op for op, p in preset.items() if p == "asan"}, {"off-by-one"})
 
     def test_while_becomes_if_only_around_a_wait(self):
         self.assertIn(("while-to-if", "if (count_ != 0) cv_.wait(lock);"), ops("  while (count_ != 0) cv_.wait(lock);"))

@@ -63,7 +63,7 @@ def run_command(args, ctx):
     chaos.apply(args, ctx)
     term.echo_commands = False
     outcomes = {}
-    for preset in ("default", "tsan"):
+    for preset in ("default", "tsan", "asan"):
         batch = [m for m in found if m.preset == preset]
         if not batch:
             continue
