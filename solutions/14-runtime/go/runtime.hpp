@@ -41,6 +41,8 @@
 // (the run queues are release/acquire hand-offs, which ThreadSanitizer sees).
 #pragma once
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -329,6 +331,7 @@ class Runtime final : private detail::Executor {
   }
 
   void run_worker(detail::Worker& w) {
+    name_this_thread("go-worker");
     detail::tls_worker = &w;
     while (detail::PromiseBase* p = find_work(w)) {
       p->state.store(detail::TaskState::running, std::memory_order_relaxed);
@@ -337,7 +340,16 @@ class Runtime final : private detail::Executor {
     detail::tls_worker = nullptr;
   }
 
+  static void name_this_thread(const char* name) noexcept {
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), name);  // what a debugger and /proc show
+#else
+    (void)name;
+#endif
+  }
+
   void run_pool_thread() {
+    name_this_thread("go-blocking");
     std::unique_lock lock(pool_mu_);
     for (;;) {
       if (!pool_jobs_.empty()) {
