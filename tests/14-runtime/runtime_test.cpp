@@ -218,17 +218,23 @@ go::Task<> bump_after_yield(std::atomic<int>* counter) {
   counter->fetch_add(1);
 }
 
-// Wrong runtimes: a shutdown that stops the workers while tasks are still
-// queued (they never run, their frames leak), or one that does not join its
-// threads.
+go::Task<> bump_after_a_slow_call(std::atomic<int>* counter) {
+  co_await go::blocking([] { std::this_thread::sleep_for(5ms); });  // a call that takes a while, off the workers
+  counter->fetch_add(1);
+}
+
+// Wrong runtimes: a shutdown that stops the workers once the queues look
+// empty, while tasks are still suspended (in a blocking call: they never
+// finish, their frames leak), or one that does not join its threads.
 TEST(Runtime, ShutdownRunsEveryTaskThenJoinsEveryThread) {
   const std::size_t before = go_test::thread_count();
   std::atomic<int> counter{0};
   {
     go::Runtime rt(2);
     for (int i = 0; i < 1000; ++i) (void)rt.spawn(bump_after_yield(&counter));  // detached
-    go_test::finishes_within("shutdown() with 1000 tasks queued", [&] { rt.shutdown(); });
-    EXPECT_EQ(counter.load(), 1000) << "shutdown() returned before every spawned task had run";
+    for (int i = 0; i < 20; ++i) (void)rt.spawn(bump_after_a_slow_call(&counter));
+    go_test::finishes_within("shutdown() with 1020 tasks to finish", [&] { rt.shutdown(); });
+    EXPECT_EQ(counter.load(), 1020) << "shutdown() returned before every spawned task had ended";
     EXPECT_TRUE(go_test::throws_exactly<go::panic>([&] { (void)rt.spawn(forty_two()); }, "go: spawn after shutdown"))
         << "a spawn after shutdown could never run";
   }
