@@ -182,21 +182,32 @@ go::Task<> set_flag(std::atomic<bool>* flag) {
   co_return;
 }
 
-go::Task<bool> spawn_and_spin(std::atomic<bool>* flag) {
-  (void)go::spawn(set_flag(flag));  // into this worker's local queue
-  // No suspension point: this worker is busy until the other one steals.
-  co_return go_test::eventually([&] { return flag->load(); });
+go::Task<> bump(std::atomic<int>* counter) {
+  counter->fetch_add(1);
+  co_return;
 }
 
-// Wrong runtime: an idle worker that never steals (or a local push that wakes
-// no parked worker): the task sits behind a busy one forever.
+go::Task<bool> spawn_and_spin(std::atomic<int>* counter, int n) {
+  for (int i = 0; i < n; ++i) (void)go::spawn(bump(counter));  // into this worker's local queue
+  // No suspension point: this worker is busy until the others have stolen
+  // every one of them.
+  co_return go_test::eventually([&] { return counter->load() == n; });
+}
+
+// Wrong runtimes: an idle worker that never steals (or a local push that
+// wakes no parked worker): the tasks sit behind a busy one forever. A thief
+// that takes a task without an acquire on the deque's bottom runs a frame
+// whose contents it may not see (ThreadSanitizer reports the race).
 TEST(Runtime, AnIdleWorkerStealsFromABusyOne) {
   go::Runtime rt(2);
-  let_workers_park();
-  std::atomic<bool> flag{false};
-  bool stolen = false;
-  go_test::finishes_within(10s, "the spinning task to end", [&] { stolen = rt.block_on(spawn_and_spin(&flag)); });
-  EXPECT_TRUE(stolen) << "the task spawned behind a busy task never ran: the second worker neither woke nor stole";
+  for (int round = 0; round < 10; ++round) {
+    let_workers_park();
+    std::atomic<int> counter{0};
+    bool stolen = false;
+    go_test::finishes_within(10s, "the spinning task to end", [&] { stolen = rt.block_on(spawn_and_spin(&counter, 100)); });
+    ASSERT_TRUE(stolen) << "tasks spawned behind a busy task never ran: the other worker neither woke nor stole ("
+                        << counter.load() << " of 100 ran)";
+  }
 }
 
 // Wrong runtime: a worker that parks without a last look at the queues, or a
