@@ -68,6 +68,7 @@
 #include <vector>
 
 #include "go/panic.hpp"
+#include "go/spin_mutex.hpp"
 #include "go/task.hpp"
 #include "go/todo.hpp"
 
@@ -151,7 +152,7 @@ struct Wakeups {
 template <class T>
 struct ChanState {
   explicit ChanState(std::size_t capacity) : cap(capacity) {}
-  std::mutex mu;
+  go::SpinMutex mu;  // spins before it sleeps: the critical sections are tens of ns
   const std::size_t cap;
   std::deque<T> buf;     // guarded by mu
   bool closed = false;   // guarded by mu

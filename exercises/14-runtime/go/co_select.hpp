@@ -57,6 +57,8 @@
 #include <utility>
 
 #include "go/co_chan.hpp"
+#include "go/spin_mutex.hpp"
+#include "go/thread_annotations.hpp"
 #include "go/todo.hpp"
 
 namespace go::co {
@@ -76,7 +78,7 @@ struct RecvCase {
   std::optional<T> out{};
   Waiter<T> w{};
 
-  std::mutex* mutex() const noexcept { return ch.is_nil() ? nullptr : &ch.state()->mu; }
+  go::SpinMutex* mutex() const noexcept { return ch.is_nil() ? nullptr : &ch.state()->mu; }
   bool try_now(PromiseBase*& peer) { return ch.state()->try_recv(out, peer); }
   void enqueue(SelectGroup* group, std::size_t index, PromiseBase* task) {
     w.task = task;
@@ -97,7 +99,7 @@ struct SendCase {
   F fn;
   Waiter<T> w{};
 
-  std::mutex* mutex() const noexcept { return ch.is_nil() ? nullptr : &ch.state()->mu; }
+  go::SpinMutex* mutex() const noexcept { return ch.is_nil() ? nullptr : &ch.state()->mu; }
   bool try_now(PromiseBase*& peer) { return ch.state()->try_send(value, peer); }
   void enqueue(SelectGroup* group, std::size_t index, PromiseBase* task) {
     w.task = task;
@@ -117,7 +119,7 @@ template <class F>
 struct DefaultCase {
   static constexpr bool is_default = true;
   F fn;
-  std::mutex* mutex() const noexcept { return nullptr; }
+  go::SpinMutex* mutex() const noexcept { return nullptr; }
   bool try_now(PromiseBase*&) { return false; }
   void enqueue(SelectGroup*, std::size_t, PromiseBase*) {}
   void dequeue() {}
@@ -135,12 +137,12 @@ inline std::uint64_t select_random() noexcept {
 // Locks: the distinct mutexes of a select, in address order.
 template <std::size_t N>
 struct Locks {
-  std::array<std::mutex*, N> mu{};
+  std::array<go::SpinMutex*, N> mu{};
   std::size_t n = 0;
-  void lock_all() {
+  void lock_all() GO_NO_THREAD_SAFETY_ANALYSIS {
     for (std::size_t i = 0; i < n; ++i) mu[i]->lock();
   }
-  void unlock_all() noexcept {
+  void unlock_all() noexcept GO_NO_THREAD_SAFETY_ANALYSIS {
     for (std::size_t i = n; i-- > 0;) mu[i]->unlock();
   }
 };
@@ -178,7 +180,7 @@ class SelectAwaiter {
   Locks<N> collect_locks() const {
     Locks<N> l;
     std::apply([&](const auto&... c) { ((c.mutex() ? (void)(l.mu[l.n++] = c.mutex()) : void()), ...); }, cases_);
-    std::sort(l.mu.begin(), l.mu.begin() + l.n, std::less<std::mutex*>());
+    std::sort(l.mu.begin(), l.mu.begin() + l.n, std::less<go::SpinMutex*>());
     l.n = static_cast<std::size_t>(std::unique(l.mu.begin(), l.mu.begin() + l.n) - l.mu.begin());
     return l;
   }

@@ -18,7 +18,9 @@
 // Memory ordering: every done() happens before the wait() it releases returns.
 //
 // Hints:
-//   - A mutex, the counter, the suspended tasks; wake them after the unlock.
+//   - An atomic counter (a compare-and-swap loop refuses to go below zero);
+//     the add() that reaches zero takes the mutex and wakes the suspended
+//     tasks after the unlock. A waiter reads the counter under the mutex.
 //   - A plain thread waits on an atomic generation that the add() reaching
 //     zero bumps and notifies (under the mutex, which the thread takes once
 //     before it returns).
@@ -72,7 +74,7 @@ class WaitGroup {
   };
 
   std::mutex mu_;
-  std::int64_t count_ = 0;                          // guarded by mu_
+  std::atomic<std::int64_t> count_{0};
   std::vector<go::detail::PromiseBase*> tasks_;     // guarded by mu_
   int threads_ = 0;                                 // guarded by mu_
   std::atomic<std::uint32_t> generation_{0};

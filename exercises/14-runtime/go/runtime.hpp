@@ -79,6 +79,7 @@
 #include <vector>
 
 #include "go/clock.hpp"
+#include "go/detail/futex.hpp"  // cpu_relax
 #include "go/detail/work_deque.hpp"
 #include "go/panic.hpp"
 #include "go/task.hpp"
@@ -101,14 +102,6 @@ struct Worker {
 };
 
 inline thread_local Worker* tls_worker = nullptr;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
-}
 
 }  // namespace detail
 

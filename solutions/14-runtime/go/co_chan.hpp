@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "go/panic.hpp"
+#include "go/spin_mutex.hpp"
 #include "go/task.hpp"
 
 namespace go::co {
@@ -136,7 +137,7 @@ struct Wakeups {
 template <class T>
 struct ChanState {
   explicit ChanState(std::size_t capacity) : cap(capacity) {}
-  std::mutex mu;
+  go::SpinMutex mu;  // spins before it sleeps: the critical sections are tens of ns
   const std::size_t cap;
   std::deque<T> buf;     // guarded by mu
   bool closed = false;   // guarded by mu

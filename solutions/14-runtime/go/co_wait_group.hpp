@@ -36,12 +36,16 @@ class WaitGroup {
   WaitGroup& operator=(const WaitGroup&) = delete;
 
   void add(std::int64_t delta) {
+    // The counter is an atomic, so that done() from many workers does not
+    // queue on a lock; the mutex is taken only to wake at zero.
+    std::int64_t v = count_.load(std::memory_order_relaxed);
+    do {
+      if (v + delta < 0) throw go::panic("sync: negative WaitGroup counter");
+    } while (!count_.compare_exchange_weak(v, v + delta, std::memory_order_acq_rel, std::memory_order_relaxed));
+    if (v + delta != 0) return;
     std::vector<go::detail::PromiseBase*> woken;
     {
-      std::lock_guard lock(mu_);
-      if (count_ + delta < 0) throw go::panic("sync: negative WaitGroup counter");
-      count_ += delta;
-      if (count_ != 0) return;
+      std::lock_guard lock(mu_);  // a waiter checks the counter under mu_: it is queued, or it saw zero
       woken.swap(tasks_);
       if (threads_ > 0) {
         generation_.fetch_add(1, std::memory_order_release);
@@ -60,7 +64,7 @@ class WaitGroup {
     std::uint32_t gen;
     {
       std::lock_guard lock(mu_);
-      if (count_ == 0) return;
+      if (count_.load(std::memory_order_acquire) == 0) return;
       ++threads_;
       gen = generation_.load(std::memory_order_relaxed);
     }
@@ -77,7 +81,7 @@ class WaitGroup {
     bool await_suspend(std::coroutine_handle<P> h) {
       go::detail::PromiseBase& p = go::detail::promise_of(h);
       std::lock_guard lock(wg->mu_);
-      if (wg->count_ == 0) return false;
+      if (wg->count_.load(std::memory_order_acquire) == 0) return false;
       p.mark_suspended();
       wg->tasks_.push_back(&p);
       return true;
@@ -86,7 +90,7 @@ class WaitGroup {
   };
 
   std::mutex mu_;
-  std::int64_t count_ = 0;                          // guarded by mu_
+  std::atomic<std::int64_t> count_{0};
   std::vector<go::detail::PromiseBase*> tasks_;     // guarded by mu_
   int threads_ = 0;                                 // guarded by mu_
   std::atomic<std::uint32_t> generation_{0};

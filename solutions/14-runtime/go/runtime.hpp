@@ -46,6 +46,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +63,7 @@
 #include <vector>
 
 #include "go/clock.hpp"
+#include "go/detail/futex.hpp"  // cpu_relax, futex_wait, futex_wake
 #include "go/detail/work_deque.hpp"
 #include "go/panic.hpp"
 #include "go/task.hpp"
@@ -80,17 +82,14 @@ struct Worker {
   std::uint32_t rng = 0;
   std::uint32_t tick = 0;
   std::thread thread;
+  // Tasks spawned from this worker and tasks that ended on it. Each is
+  // written by this worker only (no cache line bounces between workers on
+  // every task); shutdown compares their sums.
+  alignas(64) std::atomic<std::uint64_t> spawned{0};
+  alignas(64) std::atomic<std::uint64_t> finished{0};
 };
 
 inline thread_local Worker* tls_worker = nullptr;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
-}
 
 }  // namespace detail
 
@@ -125,14 +124,23 @@ class Runtime final : private detail::Executor {
   JoinHandle<T> spawn(Task<T> task) {
     if (!task.valid()) throw std::invalid_argument("go::spawn: empty task (moved from, or already run)");
     detail::Worker* w = detail::tls_worker;
-    const bool inside = w != nullptr && w->owner == this;
-    if (!inside && stopping_.load(std::memory_order_acquire)) throw go::panic("go: spawn after shutdown");
+    if (w != nullptr && w->owner == this) {
+      w->spawned.store(w->spawned.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    } else {
+      // Counted first, then the check: shutdown either sees this spawn (and
+      // waits for the task) or this spawn sees shutdown (and is refused).
+      outside_spawned_.fetch_add(1, std::memory_order_seq_cst);
+      if (stopping_.load(std::memory_order_seq_cst)) {
+        outside_refused_.fetch_add(1, std::memory_order_seq_cst);
+        if (stopping_.load(std::memory_order_seq_cst) && quiescent()) wake_all();
+        throw go::panic("go: spawn after shutdown");
+      }
+    }
     auto h = task.release();
     detail::Promise<T>& p = h.promise();
     p.executor = this;
     p.spawned = true;
     p.mark_suspended();
-    live_.fetch_add(1, std::memory_order_relaxed);
     detail::wake(&p, detail::Where::local);
     return JoinHandle<T>(h);
   }
@@ -184,7 +192,7 @@ class Runtime final : private detail::Executor {
   }
 
  private:
-  static constexpr int kSpinRounds = 32;         // a few microseconds of looking before a futex
+  static constexpr int kSpinRounds = 256;        // a few microseconds of looking before a futex
   static constexpr std::uint32_t kGlobalEvery = 61;  // Go's schedule(): the global queue every 61 ticks
   static constexpr std::size_t kGlobalBatch = 64;
 
@@ -209,10 +217,24 @@ class Runtime final : private detail::Executor {
     if (outside) outside_calls_.fetch_sub(1, std::memory_order_acq_rel);  // last touch of *this
   }
 
+  // task_finished: runs on the worker that ran the task's end. seq_cst store,
+  // then seq_cst load of stopping_: against shutdown's store of stopping_ and
+  // a parking worker's reads of the counters, one side sees the other.
   void task_finished() noexcept override {
-    if (live_.fetch_sub(1, std::memory_order_seq_cst) == 1 && stopping_.load(std::memory_order_seq_cst)) {
-      wake_all();
-    }
+    detail::Worker& w = *detail::tls_worker;
+    w.finished.store(w.finished.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
+    if (stopping_.load(std::memory_order_seq_cst) && quiescent()) wake_all();
+  }
+
+  // quiescent: every task spawned so far has ended. The ends are read first:
+  // a task counted as ended was spawned before, so its spawn is counted too,
+  // and equal sums leave no live task.
+  bool quiescent() const noexcept {
+    std::uint64_t ended = outside_refused_.load(std::memory_order_seq_cst);
+    for (const auto& w : workers_) ended += w->finished.load(std::memory_order_seq_cst);
+    std::uint64_t started = outside_spawned_.load(std::memory_order_seq_cst);
+    for (const auto& w : workers_) started += w->spawned.load(std::memory_order_seq_cst);
+    return ended == started;
   }
 
   // ---- queues ----
@@ -249,7 +271,19 @@ class Runtime final : private detail::Executor {
     for (std::size_t i = 0; i < n; ++i) {
       detail::Worker& victim = *workers_[(start + i) % n];
       if (&victim == &w) continue;
-      if (detail::PromiseBase* p = victim.deque.steal()) return p;
+      if (detail::PromiseBase* p = victim.deque.steal()) {
+        // Take up to half of what is left too (Go's runqsteal): one hunt
+        // for many tasks, not one per task.
+        for (std::size_t more = victim.deque.size() / 2; more > 0; --more) {
+          detail::PromiseBase* q = victim.deque.steal();
+          if (q == nullptr) break;
+          if (!w.deque.push(q)) {
+            push_global(q);
+            break;
+          }
+        }
+        return p;
+      }
       if (runnext_too && victim.runnext.load(std::memory_order_relaxed) != nullptr) {
         if (detail::PromiseBase* p = victim.runnext.exchange(nullptr, std::memory_order_acq_rel)) return p;
       }
@@ -269,7 +303,7 @@ class Runtime final : private detail::Executor {
   }
 
   bool exiting() const noexcept {
-    return stopping_.load(std::memory_order_seq_cst) && live_.load(std::memory_order_seq_cst) == 0;
+    return stopping_.load(std::memory_order_seq_cst) && quiescent();
   }
 
   // find_work: the next task for w, or nullptr when the runtime is done.
@@ -306,7 +340,7 @@ class Runtime final : private detail::Executor {
         idle_.fetch_sub(1, std::memory_order_seq_cst);
         return nullptr;
       }
-      epoch_.wait(epoch, std::memory_order_acquire);
+      while (epoch_.load(std::memory_order_acquire) == epoch) detail::futex_wait(epoch_, epoch);
       idle_.fetch_sub(1, std::memory_order_seq_cst);
     }
   }
@@ -321,13 +355,13 @@ class Runtime final : private detail::Executor {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (spinning_.load(std::memory_order_seq_cst) == 0 && idle_.load(std::memory_order_seq_cst) > 0) {
       epoch_.fetch_add(1, std::memory_order_seq_cst);
-      epoch_.notify_one();
+      detail::futex_wake(epoch_, 1);  // a private futex: no page-table walk
     }
   }
 
   void wake_all() {
     epoch_.fetch_add(1, std::memory_order_seq_cst);
-    epoch_.notify_all();
+    detail::futex_wake(epoch_, INT_MAX);
   }
 
   void run_worker(detail::Worker& w) {
@@ -374,11 +408,12 @@ class Runtime final : private detail::Executor {
   std::deque<detail::PromiseBase*> global_;  // guarded by global_mu_
   std::atomic<std::size_t> global_size_{0};
 
-  std::atomic<std::int64_t> live_{0};  // spawned tasks not yet ended
-  std::atomic<int> spinning_{0};
-  std::atomic<int> idle_{0};
-  std::atomic<std::uint32_t> epoch_{0};  // parked workers wait for it to change
-  std::atomic<bool> stopping_{false};
+  alignas(64) std::atomic<std::uint64_t> outside_spawned_{0};  // spawns from outside the workers
+  std::atomic<std::uint64_t> outside_refused_{0};              // ... refused by shutdown
+  alignas(64) std::atomic<int> spinning_{0};
+  alignas(64) std::atomic<int> idle_{0};
+  alignas(64) std::atomic<std::uint32_t> epoch_{0};  // parked workers wait for it to change
+  alignas(64) std::atomic<bool> stopping_{false};
   std::atomic<int> outside_calls_{0};
 
   std::mutex shutdown_mu_;

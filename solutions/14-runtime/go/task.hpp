@@ -31,14 +31,17 @@
 // wake() happens before the woken task runs again.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "go/panic.hpp"
 
@@ -117,6 +120,129 @@ PromiseBase& promise_of(std::coroutine_handle<P> h) {
   return h.promise();
 }
 
+// FramePool: where task frames come from. Spawning is allocation-heavy, and
+// the typical pattern (one worker spawns, another runs and frees) defeats a
+// general allocator's per-thread caches: the spawner always misses. So, like
+// Go's free lists of dead goroutines (gfput/gfget), each thread keeps freed
+// frames per size class and trades them with a global stash in batches.
+// Under AddressSanitizer frames come from plain new/delete, so that a use of
+// a dead frame is still reported.
+#if defined(__SANITIZE_ADDRESS__)
+#define GO_FRAME_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GO_FRAME_POOL 0
+#endif
+#endif
+#ifndef GO_FRAME_POOL
+#define GO_FRAME_POOL 1
+#endif
+
+class FramePool {
+ public:
+  static constexpr std::size_t kGrain = 64;
+  static constexpr std::size_t kClasses = 16;  // frames up to 1 KiB; bigger ones use new
+  static constexpr std::size_t kBatch = 64;
+
+  static void* allocate(std::size_t size) {
+    const std::size_t c = (size + kGrain - 1) / kGrain;
+    if (!GO_FRAME_POOL || c >= kClasses) return ::operator new(size);
+    List& l = local().lists[c];
+    if (l.head == nullptr) refill(c, l);
+    if (l.head == nullptr) return ::operator new(c * kGrain);
+    Node* n = l.head;
+    l.head = n->next;
+    --l.count;
+    return n;
+  }
+
+  static void release(void* p, std::size_t size) noexcept {
+    const std::size_t c = (size + kGrain - 1) / kGrain;
+    if (!GO_FRAME_POOL || c >= kClasses) {
+      ::operator delete(p);
+      return;
+    }
+    List& l = local().lists[c];
+    Node* n = static_cast<Node*>(p);
+    n->next = l.head;
+    l.head = n;
+    if (++l.count >= 2 * kBatch) spill(c, l);
+  }
+
+ private:
+  struct Node {
+    Node* next;
+  };
+  struct List {
+    Node* head = nullptr;
+    std::size_t count = 0;
+  };
+  struct Local {
+    std::array<List, kClasses> lists{};
+    ~Local() {  // a thread that ends gives its frames back to the stash
+      for (std::size_t c = 0; c < kClasses; ++c) {
+        while (lists[c].count > 0) spill(c, lists[c]);
+      }
+    }
+  };
+  struct Stash {  // batches of kBatch frames (or fewer), chained through their first frame
+    std::mutex mu;
+    std::vector<std::pair<Node*, std::size_t>> batches;  // guarded by mu
+    ~Stash() {
+      for (auto& [head, n] : batches) {
+        while (head != nullptr) {
+          Node* next = head->next;
+          ::operator delete(head);
+          head = next;
+        }
+        (void)n;
+      }
+    }
+  };
+
+  static Local& local() noexcept {
+    thread_local Local l;
+    return l;
+  }
+  static std::array<Stash, kClasses>& stash() noexcept {
+    static std::array<Stash, kClasses> s;
+    return s;
+  }
+
+  static void refill(std::size_t c, List& l) {
+    Stash& st = stash()[c];
+    std::lock_guard lock(st.mu);  // the hand-off of the frames' memory between threads
+    if (st.batches.empty()) return;
+    l.head = st.batches.back().first;
+    l.count = st.batches.back().second;
+    st.batches.pop_back();
+  }
+
+  static void spill(std::size_t c, List& l) noexcept {
+    Node* head = l.head;
+    Node* tail = head;
+    std::size_t n = 1;
+    while (n < kBatch && tail->next != nullptr) {
+      tail = tail->next;
+      ++n;
+    }
+    l.head = tail->next;
+    l.count -= n;
+    tail->next = nullptr;
+    Stash& st = stash()[c];
+    std::lock_guard lock(st.mu);
+    try {
+      st.batches.emplace_back(head, n);
+    } catch (...) {  // no memory for the stash's vector: free the batch instead
+      while (head != nullptr) {
+        Node* next = head->next;
+        ::operator delete(head);
+        head = next;
+      }
+    }
+  }
+};
+
 template <class T>
 class Promise;
 
@@ -139,6 +265,9 @@ template <class T>
 class Promise final : public PromiseBase, public ResultSlot<T> {
  public:
   Promise() noexcept = default;
+
+  static void* operator new(std::size_t size) { return FramePool::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { FramePool::release(p, size); }
 
   std::coroutine_handle<Promise> handle() noexcept { return std::coroutine_handle<Promise>::from_promise(*this); }
 

@@ -34,8 +34,12 @@ class WorkDeque {
   // push: owner only. false when full (the caller sends the item elsewhere).
   bool push(T* item) noexcept {
     const std::int64_t b = bottom_.load(std::memory_order_relaxed);
-    const std::int64_t t = top_.load(std::memory_order_acquire);
-    if (b - t >= static_cast<std::int64_t>(kCapacity)) return false;
+    if (b - top_cache_ >= static_cast<std::int64_t>(kCapacity)) {
+      // top only grows: re-read it (a cache miss, thieves write it) only
+      // when the old value says full.
+      top_cache_ = top_.load(std::memory_order_acquire);
+      if (b - top_cache_ >= static_cast<std::int64_t>(kCapacity)) return false;
+    }
     slots_[static_cast<std::size_t>(b) & kMask].store(item, std::memory_order_relaxed);
     bottom_.store(b + 1, std::memory_order_release);  // publishes the slot
     return true;
@@ -84,6 +88,7 @@ class WorkDeque {
   static constexpr std::size_t kMask = kCapacity - 1;
   alignas(64) std::atomic<std::int64_t> top_{0};
   alignas(64) std::atomic<std::int64_t> bottom_{0};
+  std::int64_t top_cache_ = 0;  // the owner's last reading of top_ (owner only)
   alignas(64) std::array<std::atomic<T*>, kCapacity> slots_{};
 };
 
