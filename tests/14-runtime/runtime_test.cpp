@@ -187,26 +187,53 @@ go::Task<> bump(std::atomic<int>* counter) {
   co_return;
 }
 
+// Busy-waits (no sleep, no suspension) until pred holds or limit passes.
+template <class Pred>
+bool spin_until(Pred pred, std::chrono::milliseconds limit = go_test::kPatience) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return pred();
+  }
+  return true;
+}
+
+// seen_written: counts the task if it sees what its spawner wrote (a plain,
+// non-atomic write: only spawn's own ordering makes it visible).
+go::Task<> seen_written(const std::vector<int>* written, int i, std::atomic<int>* counter) {
+  if ((*written)[static_cast<std::size_t>(i)] == i + 1) counter->fetch_add(1);
+  co_return;
+}
+
 go::Task<bool> spawn_and_spin(std::atomic<int>* counter, int n) {
-  for (int i = 0; i < n; ++i) (void)go::spawn(bump(counter));  // into this worker's local queue
-  // No suspension point: this worker is busy until the others have stolen
-  // every one of them.
-  co_return go_test::eventually([&] { return counter->load() == n; });
+  // One task first: the other worker wakes (or is already spinning), steals
+  // it, and comes back looking for more...
+  std::atomic<int> first{0};
+  (void)go::spawn(bump(&first));
+  if (!spin_until([&] { return first.load() == 1; })) co_return false;
+  // ...so that these are stolen by a worker nobody had to wake. No
+  // suspension point: this worker is busy until the other has run them all.
+  std::vector<int> written(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    written[static_cast<std::size_t>(i)] = i + 1;  // spawn happens after this: the task must see it
+    (void)go::spawn(seen_written(&written, i, counter));  // into this worker's local queue
+  }
+  co_return spin_until([&] { return counter->load() == n; });
 }
 
 // Wrong runtimes: an idle worker that never steals (or a local push that
 // wakes no parked worker): the tasks sit behind a busy one forever. A thief
-// that takes a task without an acquire on the deque's bottom runs a frame
-// whose contents it may not see (ThreadSanitizer reports the race).
+// that takes a task without an acquire on the deque's bottom may not see
+// what the spawner wrote before spawn: ThreadSanitizer reports the race (the
+// thief was spinning, so no wake-up ordered anything for it).
 TEST(Runtime, AnIdleWorkerStealsFromABusyOne) {
   go::Runtime rt(2);
-  for (int round = 0; round < 10; ++round) {
-    let_workers_park();
+  for (int round = 0; round < 20; ++round) {
+    let_workers_park();  // the first push must wake the other worker
     std::atomic<int> counter{0};
     bool stolen = false;
-    go_test::finishes_within(10s, "the spinning task to end", [&] { stolen = rt.block_on(spawn_and_spin(&counter, 100)); });
+    go_test::finishes_within(10s, "the spinning task to end", [&] { stolen = rt.block_on(spawn_and_spin(&counter, 200)); });
     ASSERT_TRUE(stolen) << "tasks spawned behind a busy task never ran: the other worker neither woke nor stole ("
-                        << counter.load() << " of 100 ran)";
+                        << counter.load() << " of 200 ran)";
   }
 }
 

@@ -125,12 +125,14 @@ PromiseBase& promise_of(std::coroutine_handle<P> h) {
 // general allocator's per-thread caches: the spawner always misses. So, like
 // Go's free lists of dead goroutines (gfput/gfget), each thread keeps freed
 // frames per size class and trades them with a global stash in batches.
-// Under AddressSanitizer frames come from plain new/delete, so that a use of
-// a dead frame is still reported.
-#if defined(__SANITIZE_ADDRESS__)
+// Under the sanitizers frames come from plain new/delete: AddressSanitizer
+// then still reports a use of a dead frame, and ThreadSanitizer sees each
+// frame's allocation as a write (a recycled frame's first writes are made by
+// compiler-generated code it does not instrument).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define GO_FRAME_POOL 0
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define GO_FRAME_POOL 0
 #endif
 #endif
