@@ -282,14 +282,10 @@ TEST(Runtime, ShutdownRunsEveryTaskThenJoinsEveryThread) {
 
 go::Task<bool> hog_until(std::atomic<bool>* flag, bool yield) {
   (void)go::spawn(set_flag(flag));
-  // Polls for a while; with yield, lets the other task run between polls.
-  for (int i = 0; i < 200; ++i) {
-    if (flag->load()) co_return true;
-    if (yield) {
-      co_await go::yield();
-    } else {
-      std::this_thread::sleep_for(250us);
-    }
+  // Polls for up to 50 ms; with yield, lets the other task run between polls.
+  const auto deadline = std::chrono::steady_clock::now() + 50ms;
+  while (!flag->load() && std::chrono::steady_clock::now() < deadline) {
+    if (yield) co_await go::yield();
   }
   co_return flag->load();
 }
