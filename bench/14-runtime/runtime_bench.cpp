@@ -118,8 +118,8 @@ void PingPong(benchmark::State& state) {
   if (!implemented(state, [] { return pinger(10); })) return;
   for (auto _ : state) runtime().block_on(pinger(kRounds));
   state.SetItemsProcessed(state.iterations() * kRounds);
-  state.counters["ns_per_round_trip"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kRounds), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_round_trip"] = benchmark::Counter(static_cast<double>(state.iterations() * kRounds),
+                                                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(PingPong)->Name("PingPong/go_Runtime")->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -182,8 +182,13 @@ void BufferedChan(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(runtime().block_on(buffered(kMillion, p)));
   state.SetItemsProcessed(state.iterations() * kMillion);
 }
-BENCHMARK(BufferedChan)->Name("BufferedChan/go_Runtime")->ArgName("producers")->Arg(1)->Arg(2)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BufferedChan)
+    ->Name("BufferedChan/go_Runtime")
+    ->ArgName("producers")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // ---- memory of suspended tasks ----
 
@@ -223,6 +228,10 @@ void SuspendedTasks(benchmark::State& state) {
   state.counters["bytes_per_task"] = static_cast<double>(bytes) / kTasks;
 }
 // One iteration: a second one would reuse the memory the first freed.
-BENCHMARK(SuspendedTasks)->Name("SuspendedTasks/go_Runtime")->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(SuspendedTasks)
+    ->Name("SuspendedTasks/go_Runtime")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

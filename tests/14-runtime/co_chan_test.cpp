@@ -87,7 +87,8 @@ TEST(CoChan, ValuesComeOutInSendOrder) {
     go_test::finishes_within("2000 receives", [&] { got = rt.block_on(recv_n(ch, 2000)); });
     go_test::finishes_within("the sender", [&] { sender.get(); });
     ASSERT_EQ(got.size(), 2000u) << "capacity " << cap;
-    for (int i = 0; i < 2000; ++i) ASSERT_EQ(got[static_cast<std::size_t>(i)], i) << "capacity " << cap << ": FIFO broken";
+    for (int i = 0; i < 2000; ++i)
+      ASSERT_EQ(got[static_cast<std::size_t>(i)], i) << "capacity " << cap << ": FIFO broken";
   }
 }
 
@@ -151,9 +152,8 @@ TEST(CoChan, CloseMakesASuspendedSenderPanic) {
   go::JoinHandle<> sender = rt.spawn(send_values(ch, 0, 1, &sent));
   ASSERT_TRUE(go_test::holds_for([&] { return sent.load() == 0; }));
   ch.close();
-  go_test::finishes_within("the suspended sender to be woken by close()", [&] {
-    EXPECT_TRUE(go_test::panics_with([&] { sender.get(); }, "send on closed channel"));
-  });
+  go_test::finishes_within("the suspended sender to be woken by close()",
+                           [&] { EXPECT_TRUE(go_test::panics_with([&] { sender.get(); }, "send on closed channel")); });
   EXPECT_EQ(sent.load(), 0);
 }
 
@@ -215,7 +215,8 @@ TEST(CoChan, ManyProducersAndConsumersLoseNothing) {
   constexpr std::int64_t n = kProducers * kPer;
   for (int cap : {0, 16}) {
     std::int64_t total = 0;
-    go_test::finishes_within("4 producers and 4 consumers", [&] { total = rt.block_on(fan(kProducers, 4, kPer, cap)); });
+    go_test::finishes_within("4 producers and 4 consumers",
+                             [&] { total = rt.block_on(fan(kProducers, 4, kPer, cap)); });
     EXPECT_EQ(total, n * (n - 1) / 2) << "capacity " << cap << ": values lost or duplicated";
   }
 }

@@ -62,8 +62,10 @@ go::Task<std::vector<int>> count_choices(Chan<int> a, Chan<int> b, int rounds) {
     const std::size_t chosen = co_await go::co::select(go::co::recv_case(a), go::co::recv_case(b));
     counts[chosen]++;
     // Take the other value back out, so that both are ready again next time.
-    if (chosen == 0) (void)co_await b.recv();
-    else (void)co_await a.recv();
+    if (chosen == 0)
+      (void)co_await b.recv();
+    else
+      (void)co_await a.recv();
   }
   co_return counts;
 }
@@ -73,7 +75,8 @@ go::Task<std::vector<int>> count_choices(Chan<int> a, Chan<int> b, int rounds) {
 TEST(CoSelect, ChoosesUniformlyAmongReadyCases) {
   go::Runtime rt(1);
   std::vector<int> counts;
-  go_test::finishes_within("1000 selects", [&] { counts = rt.block_on(count_choices(Chan<int>(1), Chan<int>(1), 1000)); });
+  go_test::finishes_within("1000 selects",
+                           [&] { counts = rt.block_on(count_choices(Chan<int>(1), Chan<int>(1), 1000)); });
   EXPECT_GT(counts[0], 350) << "case 0 chosen " << counts[0] << " times of 1000: not uniform";
   EXPECT_GT(counts[1], 350) << "case 1 chosen " << counts[1] << " times of 1000: not uniform";
 }
@@ -151,9 +154,7 @@ TEST(CoSelect, CloseWakesASuspendedSelectAndASendCaseOnClosedPanics) {
   EXPECT_TRUE(go_test::panics_with([&] { rt.block_on(try_send(a, 1)); }, "send on closed channel"));
 }
 
-go::Task<std::size_t> select_send(Chan<int> ch, int v) {
-  co_return co_await go::co::select(go::co::send_case(ch, v));
-}
+go::Task<std::size_t> select_send(Chan<int> ch, int v) { co_return co_await go::co::select(go::co::send_case(ch, v)); }
 
 go::Task<int> select_recv(Chan<int> ch) {
   int got = -1;

@@ -214,7 +214,7 @@ go::Task<bool> spawn_and_spin(std::atomic<int>* counter, int n) {
   // suspension point: this worker is busy until the other has run them all.
   std::vector<int> written(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    written[static_cast<std::size_t>(i)] = i + 1;  // spawn happens after this: the task must see it
+    written[static_cast<std::size_t>(i)] = i + 1;         // spawn happens after this: the task must see it
     (void)go::spawn(seen_written(&written, i, counter));  // into this worker's local queue
   }
   co_return spin_until([&] { return counter->load() == n; });
@@ -231,7 +231,8 @@ TEST(Runtime, AnIdleWorkerStealsFromABusyOne) {
     let_workers_park();  // the first push must wake the other worker
     std::atomic<int> counter{0};
     bool stolen = false;
-    go_test::finishes_within(10s, "the spinning task to end", [&] { stolen = rt.block_on(spawn_and_spin(&counter, 200)); });
+    go_test::finishes_within(10s, "the spinning task to end",
+                             [&] { stolen = rt.block_on(spawn_and_spin(&counter, 200)); });
     ASSERT_TRUE(stolen) << "tasks spawned behind a busy task never ran: the other worker neither woke nor stole ("
                         << counter.load() << " of 200 ran)";
   }
@@ -379,7 +380,8 @@ TEST(CoWaitGroup, WaitSuspendsUntilTheLastDone) {
   go::co::WaitGroup wg;
   std::atomic<int> finished{0};
   int seen = 0;
-  go_test::finishes_within("wg.wait() after 100 done()s", [&] { seen = rt.block_on(wait_for_all(&wg, &finished, 100)); });
+  go_test::finishes_within("wg.wait() after 100 done()s",
+                           [&] { seen = rt.block_on(wait_for_all(&wg, &finished, 100)); });
   EXPECT_EQ(seen, 100) << "wait() returned before every done()";
 }
 

@@ -88,11 +88,11 @@ struct SelectGroup {
 
 template <class T>
 struct Waiter {
-  PromiseBase* task = nullptr;                    // a suspended task, or
-  std::atomic<std::uint32_t>* thread = nullptr;   // a blocked thread's flag
-  T* value = nullptr;                             // a sender's value
-  std::optional<T>* out = nullptr;                // a receiver's destination
-  bool closed = false;                            // a sender woken by close
+  PromiseBase* task = nullptr;                   // a suspended task, or
+  std::atomic<std::uint32_t>* thread = nullptr;  // a blocked thread's flag
+  T* value = nullptr;                            // a sender's value
+  std::optional<T>* out = nullptr;               // a receiver's destination
+  bool closed = false;                           // a sender woken by close
   SelectGroup* group = nullptr;
   std::size_t case_index = 0;
   bool queued = false;
@@ -154,10 +154,10 @@ struct ChanState {
   explicit ChanState(std::size_t capacity) : cap(capacity) {}
   go::SpinMutex mu;  // spins before it sleeps: the critical sections are tens of ns
   const std::size_t cap;
-  std::deque<T> buf;     // guarded by mu
-  bool closed = false;   // guarded by mu
-  WaitQueue<T> recvq;    // guarded by mu
-  WaitQueue<T> sendq;    // guarded by mu
+  std::deque<T> buf;    // guarded by mu
+  bool closed = false;  // guarded by mu
+  WaitQueue<T> recvq;   // guarded by mu
+  WaitQueue<T> sendq;   // guarded by mu
 
   // release: a waiter was completed. Threads are woken here, under mu (the
   // thread takes mu once before it returns, so its flag outlives this

@@ -215,13 +215,17 @@ template <class R>
 struct BlockingResult {
   std::optional<R> value;
   template <class F>
-  void run(F& fn) { value.emplace(fn()); }
+  void run(F& fn) {
+    value.emplace(fn());
+  }
   R take() { return std::move(*value); }
 };
 template <>
 struct BlockingResult<void> {
   template <class F>
-  void run(F& fn) { fn(); }
+  void run(F& fn) {
+    fn();
+  }
   void take() {}
 };
 

@@ -282,9 +282,7 @@ class [[nodiscard]] JoinHandle {
   detail::Promise<T>& promise() const noexcept { return h_.promise(); }
 
   // done: the task has ended (its result is ready).
-  bool done() const noexcept {
-    return h_ && h_.promise().joiner.load(std::memory_order_acquire) == detail::kJoinDone;
-  }
+  bool done() const noexcept { return h_ && h_.promise().joiner.load(std::memory_order_acquire) == detail::kJoinDone; }
 
   // co_await std::move(handle): suspends this task until the spawned one
   // ends (woken by its final step, which hands it this core), then returns

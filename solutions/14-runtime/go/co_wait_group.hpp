@@ -91,8 +91,8 @@ class WaitGroup {
 
   std::mutex mu_;
   std::atomic<std::int64_t> count_{0};
-  std::vector<go::detail::PromiseBase*> tasks_;     // guarded by mu_
-  int threads_ = 0;                                 // guarded by mu_
+  std::vector<go::detail::PromiseBase*> tasks_;  // guarded by mu_
+  int threads_ = 0;                              // guarded by mu_
   std::atomic<std::uint32_t> generation_{0};
 };
 

@@ -192,7 +192,7 @@ class Runtime final : private detail::Executor {
   }
 
  private:
-  static constexpr int kSpinRounds = 256;        // a few microseconds of looking before a futex
+  static constexpr int kSpinRounds = 256;            // tens of microseconds of looking: a futex wake costs more
   static constexpr std::uint32_t kGlobalEvery = 61;  // Go's schedule(): the global queue every 61 ticks
   static constexpr std::size_t kGlobalBatch = 64;
 
@@ -302,9 +302,7 @@ class Runtime final : private detail::Executor {
     return take_global(w, kGlobalBatch);
   }
 
-  bool exiting() const noexcept {
-    return stopping_.load(std::memory_order_seq_cst) && quiescent();
-  }
+  bool exiting() const noexcept { return stopping_.load(std::memory_order_seq_cst) && quiescent(); }
 
   // find_work: the next task for w, or nullptr when the runtime is done.
   detail::PromiseBase* find_work(detail::Worker& w) {
@@ -467,13 +465,17 @@ template <class R>
 struct BlockingResult {
   std::optional<R> value;
   template <class F>
-  void run(F& fn) { value.emplace(fn()); }
+  void run(F& fn) {
+    value.emplace(fn());
+  }
   R take() { return std::move(*value); }
 };
 template <>
 struct BlockingResult<void> {
   template <class F>
-  void run(F& fn) { fn(); }
+  void run(F& fn) {
+    fn();
+  }
   void take() {}
 };
 

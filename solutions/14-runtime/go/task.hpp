@@ -151,7 +151,7 @@ class FramePool {
     if (!GO_FRAME_POOL || c >= kClasses) return ::operator new(size);
     List& l = local().lists[c];
     if (l.head == nullptr) refill(c, l);
-    if (l.head == nullptr) return ::operator new(c * kGrain);
+    if (l.head == nullptr) return ::operator new(c* kGrain);
     Node* n = l.head;
     l.head = n->next;
     --l.count;
@@ -403,9 +403,7 @@ class [[nodiscard]] JoinHandle {
   detail::Promise<T>& promise() const noexcept { return h_.promise(); }
 
   // done: the task has ended (its result is ready).
-  bool done() const noexcept {
-    return h_ && h_.promise().joiner.load(std::memory_order_acquire) == detail::kJoinDone;
-  }
+  bool done() const noexcept { return h_ && h_.promise().joiner.load(std::memory_order_acquire) == detail::kJoinDone; }
 
   // co_await std::move(handle): suspends this task until the spawned one
   // ends (woken by its final step, which hands it this core), then returns
