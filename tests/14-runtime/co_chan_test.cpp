@@ -119,6 +119,36 @@ TEST(CoChan, CloseWakesEverySuspendedReceiver) {
   EXPECT_EQ(saw_closed.load(), 3) << "a receiver woken by close() must get nullopt";
 }
 
+go::Task<> recv_into(Chan<int> ch, std::atomic<int>* entered, int* got) {
+  entered->fetch_add(1);
+  std::optional<int> v = co_await ch.recv();
+  *got = v.value_or(-1);
+}
+
+go::Task<> queue_receivers_then_send(Chan<int> ch, std::vector<int>* got) {
+  std::atomic<int> entered{0};
+  std::vector<go::JoinHandle<>> receivers;
+  for (int i = 0; i < static_cast<int>(got->size()); ++i) {
+    receivers.push_back(go::spawn(recv_into(ch, &entered, &(*got)[static_cast<std::size_t>(i)])));
+    // One worker: once it has entered, receiver i is suspended in recv(),
+    // queued behind receivers 0..i-1.
+    while (entered.load() < i + 1) co_await go::yield();
+  }
+  for (int i = 0; i < static_cast<int>(got->size()); ++i) co_await ch.send(i);
+  for (auto& r : receivers) co_await std::move(r);
+}
+
+// Wrong channel: waiting receivers served last come, first served (a stack),
+// or in any order but their arrival's.
+TEST(CoChan, WaitingReceiversAreServedInArrivalOrder) {
+  go::Runtime rt(1);
+  Chan<int> ch(0);
+  std::vector<int> got(5, -2);
+  go_test::finishes_within("five queued receivers and five sends",
+                           [&] { rt.block_on(queue_receivers_then_send(ch, &got)); });
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4})) << "receiver i (the i-th to wait) must get the i-th value";
+}
+
 go::Task<std::vector<int>> drain(Chan<int> ch) {
   std::vector<int> got;
   while (std::optional<int> v = co_await ch.recv()) got.push_back(*v);
