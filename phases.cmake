@@ -93,3 +93,8 @@ workbook_phase(
 # Phase 13's service (services/13-connector): connector-server and
 # connector-load over phase 08's gRPC span service; skipped where that is.
 workbook_connector_server()
+
+workbook_phase(
+  NUMBER 14 SLUG runtime
+  TESTS runtime_test.cpp co_chan_test.cpp co_select_test.cpp
+  BENCHES runtime_bench.cpp)

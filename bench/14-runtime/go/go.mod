@@ -1,0 +1,3 @@
+module workbook/bench/runtimebench
+
+go 1.19
