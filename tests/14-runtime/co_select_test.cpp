@@ -96,6 +96,54 @@ go::Task<bool> try_send(Chan<int> ch, int v) {
 // Wrong select: suspends without a waiter on every channel (never woken), or
 // leaves its waiter on the losing channel (a later send hands a value to a
 // select that is long gone).
+// Selects with a default on a and b, putting back what it takes, until the
+// mover (a plain thread) has made enough rounds; returns how often the
+// default ran. The mover keeps one value always in a or b: it puts into one
+// channel before it takes from the other.
+go::Task<int> defaults_while_a_value_moves(Chan<int> a, Chan<int> b, const std::atomic<long>& rounds) {
+  constexpr long kRounds = 1'000'000;
+  constexpr auto kAtLeast = std::chrono::milliseconds(500);
+  constexpr auto kAtMost = std::chrono::seconds(4);
+  int defaults = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    if (defaults > 0 || elapsed >= kAtMost) break;
+    if (elapsed >= kAtLeast && rounds.load(std::memory_order_relaxed) >= kRounds) break;
+    (void)co_await go::co::select(go::co::recv_case(a, [&](std::optional<int> v) { a.send_blocking(*v); }),
+                                  go::co::recv_case(b, [&](std::optional<int> v) { b.send_blocking(*v); }),
+                                  go::co::default_case([&] { ++defaults; }));
+  }
+  co_return defaults;
+}
+
+TEST(CoSelect, DefaultOnlyIfNoCaseWasReadyAtOneInstant) {
+  // Wrong solution rejected: a select that looks at its channels one after
+  // another, each under its own lock, and takes the default when each looked
+  // empty in turn. It saw a empty, the value moved from b to a, then it saw b
+  // empty: no instant had both empty, yet it ran the default.
+  go::Runtime rt(1);
+  Chan<int> a(2);
+  Chan<int> b(2);
+  a.send_blocking(0);
+  std::atomic<bool> stop{false};
+  std::atomic<long> rounds{0};
+  std::jthread mover([&] {
+    while (!stop.load()) {
+      b.send_blocking(1);
+      (void)a.recv_blocking();
+      a.send_blocking(1);
+      (void)b.recv_blocking();
+      rounds.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  int defaults = -1;
+  go_test::finishes_within("the selecting task", [&] { defaults = rt.block_on(defaults_while_a_value_moves(a, b, rounds)); });
+  stop = true;
+  EXPECT_EQ(defaults, 0) << "a value was always in a or b, yet the select took its default: it must lock every "
+                            "channel of its cases before it looks at any, and decide on that one snapshot";
+}
+
 TEST(CoSelect, SuspendsUntilACaseIsReadyAndLeavesNoWaiterBehind) {
   go::Runtime rt(2);
   Chan<int> a(0);
