@@ -58,7 +58,8 @@ endfunction()
 
 # One GoogleTest program; every test becomes its own ctest test named
 # <prefix><Suite>.<Test>, with the given labels and the timeout backstop.
-# ARGN: extra arguments for every test of the program (a mutant's Tries).
+# ARGN: how many times each test runs, in fresh processes, until one run
+# fails (a mutant's Tries); none: once.
 function(_workbook_test_program exe sources lib track prefix labels)
   add_executable(${exe} ${sources})
   target_link_libraries(${exe} PRIVATE ${lib} workbook_test_support)
@@ -66,8 +67,15 @@ function(_workbook_test_program exe sources lib track prefix labels)
     target_link_libraries(${exe} PRIVATE workbook_chaos)  # its objects, so they come before glibc's
   endif()
   _workbook_track_options(${exe} ${track})
+  set(launcher "")
+  if(ARGN)
+    list(APPEND launcher "${PROJECT_SOURCE_DIR}/tools/tries-launch.sh" ${ARGN})
+  endif()
   if(WORKBOOK_TEST_LAUNCHER)
-    set_target_properties(${exe} PROPERTIES CROSSCOMPILING_EMULATOR "${WORKBOOK_TEST_LAUNCHER}")
+    list(APPEND launcher "${WORKBOOK_TEST_LAUNCHER}")
+  endif()
+  if(launcher)
+    set_target_properties(${exe} PROPERTIES CROSSCOMPILING_EMULATOR "${launcher}")
   endif()
   # The watchdog inside the test process fires at WORKBOOK_TEST_TIMEOUT and
   # prints every thread's stack; ctest's TIMEOUT is only the backstop for a
@@ -76,7 +84,6 @@ function(_workbook_test_program exe sources lib track prefix labels)
   gtest_discover_tests(${exe}
     TEST_PREFIX "${prefix}"
     TEST_LIST ${exe}_LIST
-    EXTRA_ARGS ${ARGN}
     PROPERTIES TIMEOUT ${backstop}
     DISCOVERY_TIMEOUT 60)
   # gtest_discover_tests cannot pass a list-valued property (it splits on
@@ -167,16 +174,13 @@ function(_workbook_mutants nn folder sources)
       set(mutant_sources "${defining}")
     endif()
     # "Tries: N": a catch that depends on timing (a race window the test
-    # widens but cannot force) gets N runs of its tests; one failing run
-    # catches it. The reference still has to pass every run of make check.
+    # widens but cannot force) gets N runs of its tests, each in a fresh
+    # process (tools/tries-launch.sh); one failing run catches it. The
+    # reference still has to pass every run of make check.
     file(STRINGS "${patch}" tries REGEX "^Tries: *[0-9]+")
     string(REGEX REPLACE "^Tries: *" "" tries "${tries}")
-    set(extra_args "")
-    if(tries)
-      set(extra_args "--gtest_repeat=${tries}")
-    endif()
     set(exe phase${nn}_mutant_${name}_tests)
-    _workbook_test_program(${exe} "${mutant_sources}" phase${nn}_solutions mutants "mutants/${nn}/${name}/" "phase${nn};mutants" ${extra_args})
+    _workbook_test_program(${exe} "${mutant_sources}" phase${nn}_solutions mutants "mutants/${nn}/${name}/" "phase${nn};mutants" ${tries})
     target_compile_options(${exe} PRIVATE -g0)  # built once, run once: no debug info to write
     target_include_directories(${exe} BEFORE PRIVATE "${dir}")
     add_dependencies(mutants_tests ${exe})

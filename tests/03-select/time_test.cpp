@@ -262,12 +262,26 @@ TEST(Ticker, StopWhileTheClockFiresTicksOnAnotherThread) {
   // thread: TSan reports the race, and a tick may be sent after stop()
   // returned. Here a helper thread plays the clock's thread, advancing the
   // fake clock without pause while the test stops the ticker.
+  //
+  // TSan reports the race only if a tick reads `stopped` with no
+  // happens-before to stop(); a tick the test has already observed (through
+  // the channel) is ordered before it. So the test waits until the clock
+  // thread has advanced a few more times after the channel filled: those
+  // ticks are the unobserved ones. `advances` is relaxed on purpose: it
+  // orders nothing, so it hides no race from TSan.
   go::FakeClock clock;
   go::Ticker ticker(1ms, clock);
+  std::atomic<long> advances{0};
   std::jthread clock_thread([&](std::stop_token stop) {  // the jthread's destructor stops and joins it
-    while (!stop.stop_requested()) clock.advance(1ms);  // one tick per call (dropped while the channel is full)
+    while (!stop.stop_requested()) {
+      clock.advance(1ms);  // one tick per call (dropped while the channel is full)
+      advances.fetch_add(1, std::memory_order_relaxed);
+    }
   });
   ASSERT_TRUE(go_test::eventually([&] { return ticker.c().len() == 1; })) << "the ticker never ticked";
+  const long seen = advances.load(std::memory_order_relaxed);
+  ASSERT_TRUE(go_test::eventually([&] { return advances.load(std::memory_order_relaxed) >= seen + 3; }))
+      << "the clock thread stopped advancing the clock";
   ticker.stop();
   (void)ticker.c().try_recv();  // a tick sent before stop() may still be buffered
   EXPECT_TRUE(go_test::holds_for([&] { return ticker.c().len() == 0; }))

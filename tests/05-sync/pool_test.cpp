@@ -156,7 +156,14 @@ TEST(Pool, ConcurrentGetAndPutNeverShareAnObject) {
   // Then objects flow one way, as in a pipeline: two threads only put, two
   // only get, from a pool without New, so every object a getter receives was
   // just put by another thread. Under TSan an unguarded free list is a
-  // reported race here.
+  // reported race here, provided putters and getters really overlap: a
+  // putter that ran all its puts and exited before the getters started
+  // leaves TSan an old access it may no longer place, and no report. So the
+  // putters stay at most kAhead objects ahead of the getters. The counter is
+  // relaxed on purpose: it orders nothing, and gives TSan no happens-before
+  // that could hide the race it is here to expose.
+  constexpr int kAhead = 8;
+  std::atomic<int> in_pool{0};
   go::Pool<Buffer> handoff;
   go_test::finishes_within("2 threads putting 5000 objects each while 2 threads get 5000 each", [&] {
     std::latch start(kThreads);
@@ -166,9 +173,15 @@ TEST(Pool, ConcurrentGetAndPutNeverShareAnObject) {
         start.arrive_and_wait();
         for (int i = 0; i < kRounds;) {
           if (t % 2 == 0) {
+            if (in_pool.load(std::memory_order_relaxed) >= kAhead) {
+              std::this_thread::yield();  // far enough ahead: let the getters catch up
+              continue;
+            }
             handoff.put(std::make_unique<Buffer>());
+            in_pool.fetch_add(1, std::memory_order_relaxed);
             ++i;
           } else if (std::unique_ptr<Buffer> b = handoff.get()) {
+            in_pool.fetch_sub(1, std::memory_order_relaxed);
             if (b->owner.exchange(t) != -1) shared.fetch_add(1);
             b->scribble += t;
             ++i;

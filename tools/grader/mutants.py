@@ -6,7 +6,9 @@ Each mutants/NN-slug/<name>.patch starts with a header
     Caught by: Suite.Test, Suite.Other
     Preset: tsan            (optional; default: default)
     Tries: 5                (optional: a catch that depends on timing gets
-                             that many runs of its tests; one failing run catches it)
+                             that many runs of its tests, each in a fresh
+                             process (tools/tries-launch.sh); one failing
+                             run catches it)
 
 followed by a diff against solutions/NN-slug. The build (WORKBOOK_MUTANTS)
 compiles the phase's tests against each patched copy, in the mutant's preset
