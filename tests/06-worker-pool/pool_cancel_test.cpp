@@ -123,4 +123,49 @@ TEST(PoolCancel, ASubmitterWhoseContextEndsWakesWhileOthersWait) {
   EXPECT_EQ(pool_test::all_results(full.pool).size(), 2u) << "only jobs 0 and 1 were accepted";
 }
 
+TEST(PoolCancel, ACancelAsTheSubmitterFallsAsleepStillWakesIt) {
+  // Wrong solution rejected: the submitter's ctx callback notifies `space`
+  // without taking the pool's lock. The submitter looks at its ctx under the
+  // lock, then waits (which releases the lock); a notify that lands between
+  // the two finds nobody waiting, and the submitter sleeps for good: the
+  // queue stays full, and nothing else will wake it. The lock closes that
+  // window: the callback cannot notify until the submitter sleeps.
+  //
+  // The window is a few hundred nanoseconds wide, so the test aims at it:
+  // each round cancels the submitter's ctx a little later after submit()
+  // began, sweeping 0 to 10 microseconds in 50 ns steps, ten times over.
+  FullPool full(go::background());
+  constexpr int kRounds = 2000;
+  constexpr int kSteps = 200;
+  constexpr auto kStep = std::chrono::nanoseconds(50);
+  for (int round = 0; round < kRounds; ++round) {
+    auto [ctx, cancel] = go::with_cancel(go::background());
+    std::atomic<bool> began{false};
+    std::atomic<bool> returned{false};
+    std::chrono::steady_clock::time_point start;
+    SubmitStatus status = SubmitStatus::ok;
+    std::jthread submitter([&, ctx = ctx] {
+      start = std::chrono::steady_clock::now();
+      began.store(true);  // publishes start
+      status = full.pool.submit(ctx, held_job(2, full.gate));
+      returned = true;
+    });
+    while (!began.load()) std::this_thread::yield();
+    const auto when = start + kStep * (round % kSteps);
+    while (std::chrono::steady_clock::now() < when) {
+    }
+    cancel();
+    if (!go_test::eventually([&] { return returned.load(); })) {
+      ADD_FAILURE() << "round " << round << ": the submitter's ctx was canceled " << (round % kSteps) * kStep.count()
+                    << " ns after its submit() began, and it stayed blocked on the full queue: a wake-up was lost"
+                       " between its look at the ctx and its wait";
+      full.open();
+      full.pool.shutdown();  // wakes it, with closed
+      break;                 // the jthread joins
+    }
+    submitter.join();
+    ASSERT_EQ(status, SubmitStatus::ctx_done) << "round " << round;
+  }
+}
+
 }  // namespace

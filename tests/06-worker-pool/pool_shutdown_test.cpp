@@ -2,8 +2,10 @@
 // accepted) and the pool's ctx (stop early, report what never ran).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "go/job_queue.hpp"  // go::Priority
 #include "go/worker_pool.hpp"
 #include "pool_helpers.hpp"
+#include "support/blocked.hpp"
 #include "support/bounded.hpp"
 
 namespace {
@@ -80,25 +83,72 @@ TEST(PoolShutdown, WakesIdleWorkers) {
 }
 
 TEST(PoolShutdown, WakesBlockedSubmitters) {
+  // Wrong solutions rejected: a shutdown() that wakes no blocked submitter,
+  // or only one (notify_one) where three sleep on the full queue. The job in
+  // hand stays held, so no worker takes a job (and makes room, and wakes a
+  // submitter) while shutdown() waits for it.
+  constexpr std::size_t kSubmitters = 3;
   Gate gate;
   go::WorkerPool<int> pool({.workers = 1, .queue = 1});
   ASSERT_EQ(pool.submit(held_job(0, gate)), SubmitStatus::ok);
   ASSERT_TRUE(gate.holding(1));
-  ASSERT_EQ(pool.submit(held_job(1, gate)), SubmitStatus::ok);
-  std::atomic<bool> returned{false};
-  SubmitStatus status = SubmitStatus::ok;
-  std::jthread submitter([&] {
-    status = pool.submit(held_job(2, gate));  // blocks: the queue is full
-    returned = true;
-  });
-  std::jthread stopper([&] { pool.shutdown(); });
-  ASSERT_TRUE(go_test::eventually([&] { return returned.load(); }))
-      << "a submit() blocked on a full queue must return closed when shutdown() begins";
-  EXPECT_EQ(status, SubmitStatus::closed);
+  ASSERT_EQ(pool.submit(held_job(1, gate)), SubmitStatus::ok);  // the queue is full now
+  std::array<std::atomic<bool>, kSubmitters> returned{};
+  std::array<SubmitStatus, kSubmitters> status{SubmitStatus::ok, SubmitStatus::ok, SubmitStatus::ok};
+  std::vector<std::atomic<pid_t>> tids(kSubmitters);
+  std::vector<std::jthread> submitters;
+  for (std::size_t i = 0; i < kSubmitters; ++i) {
+    submitters.emplace_back([&, i] {
+      tids[i] = go_test::this_thread_tid();
+      status[i] = pool.submit(held_job(2 + i, gate));  // blocks: the queue is full
+      returned[i] = true;
+    });
+  }
+  ASSERT_TRUE(go_test::all_blocked(tids)) << "the 3 submitters never all blocked on the full queue";
+  std::jthread stopper([&] { pool.shutdown(); });  // waits for job 0, held
+  EXPECT_TRUE(go_test::eventually([&] { return returned[0] && returned[1] && returned[2]; }))
+      << "shutdown() began while 3 submit() calls were blocked on a full queue, and "
+      << !returned[0] + !returned[1] + !returned[2] << " of them are still blocked: shutdown() must wake them all";
   gate.open();
   stopper.join();
-  submitter.join();
-  EXPECT_EQ(pool_test::all_results(pool).size(), 2u) << "job 2 was refused and must not run";
+  submitters.clear();  // joins
+  for (std::size_t i = 0; i < kSubmitters; ++i) {
+    EXPECT_EQ(status[i], SubmitStatus::closed) << "submitter " << i << " must hear that the pool closed";
+  }
+  EXPECT_EQ(pool_test::all_results(pool).size(), 2u) << "jobs 2 to 4 were refused and must not run";
+}
+
+TEST(PoolShutdown, ASecondCallWaitsForTheFirst) {
+  // Wrong solution rejected: shutdown() guarded only by "already shut down?"
+  // under the pool's lock. A second call that comes while the first waits
+  // for a running job finds nothing to join and returns at once, before the
+  // job finished (and may close results() under the worker's feet).
+  Gate gate;
+  go::WorkerPool<int> pool({.workers = 1});
+  ASSERT_EQ(pool.submit(held_job(0, gate)), SubmitStatus::ok);
+  ASSERT_TRUE(gate.holding(1));
+  std::atomic<bool> first_returned{false};
+  std::jthread first([&] {
+    EXPECT_TRUE(pool.shutdown().empty());
+    first_returned = true;
+  });
+  ASSERT_TRUE(go_test::eventually([&] { return pool.stats().closed; })) << "the first shutdown() never began";
+  std::atomic<bool> second_returned{false};
+  std::vector<std::atomic<pid_t>> second_tid(1);
+  std::jthread second([&] {
+    second_tid[0] = go_test::this_thread_tid();
+    EXPECT_TRUE(pool.shutdown().empty()) << "a second shutdown() returns {}";
+    second_returned = true;
+  });
+  ASSERT_TRUE(go_test::eventually([&] { return second_returned.load() || go_test::all_blocked(second_tid, 0ms); }))
+      << "the second shutdown() neither returned nor blocked";
+  EXPECT_FALSE(second_returned.load())
+      << "a second shutdown() returned while the first still waited for job 0 to finish: it must wait for the first";
+  gate.open();
+  first.join();
+  second.join();
+  EXPECT_TRUE(first_returned.load());
+  EXPECT_EQ(pool_test::all_results(pool).size(), 1u) << "job 0's result must be in results() before it closes";
 }
 
 TEST(PoolShutdown, CancelStopsEarlyAndReportsJobsThatNeverRan) {

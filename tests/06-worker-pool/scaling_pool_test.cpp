@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "go/fake_clock.hpp"
 #include "go/worker_pool.hpp"
@@ -93,14 +97,28 @@ TEST(ScalingPool, ShrinksToTheMinimumAfterTheIdleTimeout) {
 }
 
 TEST(ScalingPool, AFixedPoolNeverStartsTimers) {
-  go::FakeClock clock;
-  go::WorkerPool<int> pool({.workers = 2, .queue = 4, .idle_timeout = 100ms, .clock = &clock});
-  ASSERT_EQ(pool.submit({.id = 1, .run = [] { return 1; }}), SubmitStatus::ok);
-  ASSERT_TRUE(go_test::eventually([&] { return pool.stats().idle == 2; }));
-  EXPECT_EQ(clock.pending_timers(), 0u) << "workers == max_workers: nobody may retire, so no idle timer";
-  clock.advance(1s);
-  EXPECT_EQ(pool.stats().workers, 2u);
-  pool.shutdown();
+  // A pool is fixed when max_workers is 0 or equal to workers. Wrong solution
+  // rejected: a bound check written `max_workers <= workers` that refuses the
+  // second form (only max_workers < workers is bad input).
+  for (std::size_t max_workers : {std::size_t{0}, std::size_t{2}}) {
+    SCOPED_TRACE("max_workers = " + std::to_string(max_workers));
+    go::FakeClock clock;
+    std::optional<go::WorkerPool<int>> pool;
+    try {
+      pool.emplace(go::PoolOptions{.workers = 2, .max_workers = max_workers, .queue = 4, .idle_timeout = 100ms,
+                                   .clock = &clock});
+    } catch (const std::invalid_argument& e) {
+      ADD_FAILURE() << "workers = 2, max_workers = " << max_workers << " is a fixed pool, not bad input, but the pool threw: "
+                    << e.what();
+      continue;
+    }
+    ASSERT_EQ(pool->submit({.id = 1, .run = [] { return 1; }}), SubmitStatus::ok);
+    ASSERT_TRUE(go_test::eventually([&] { return pool->stats().idle == 2; }));
+    EXPECT_EQ(clock.pending_timers(), 0u) << "workers == max_workers: nobody may retire, so no idle timer";
+    clock.advance(1s);
+    EXPECT_EQ(pool->stats().workers, 2u);
+    pool->shutdown();
+  }
 }
 
 }  // namespace
