@@ -162,6 +162,28 @@ TEST(Chan, RecvAfterCloseDrainsTheBufferFirst) {
   EXPECT_EQ(ch.recv(), std::nullopt) << "...at once, every time";
 }
 
+TEST(Chan, CloseHappensBeforeAReceiveThatReportsIt) {
+  // Go's memory model: the closing of a channel happens before a receive
+  // that returns because the channel is closed. So what the closer wrote
+  // before close() is there for the receiver that saw the close. Wrong
+  // solution rejected (under TSan): a closed bit set or read with relaxed
+  // ordering, outside the lock: the receiver learns of the close but not of
+  // the write, and TSan reports the race on `note`. The receiver polls with
+  // try_recv(), so it meets a channel closed already, on the lock-free path.
+  for (std::ptrdiff_t cap : {0, 4}) {
+    SCOPED_TRACE("capacity " + std::to_string(cap));
+    go::Chan<int> ch(cap);
+    std::string note;  // plain data, written before close() on another thread
+    std::jthread closer([&] {
+      note = "written before close";
+      ch.close();
+    });
+    ASSERT_TRUE(go_test::eventually([&] { return ch.try_recv().status == go::ChanStatus::closed; }))
+        << "try_recv() never reported the close";
+    EXPECT_EQ(note, "written before close") << "a receive that saw the close must see what came before it";
+  }
+}
+
 TEST(Chan, CloseWakesEveryBlockedReceiver) {
   // Wrong solutions rejected: a close() that wakes nobody, or only one.
   constexpr int kReceivers = 3;
