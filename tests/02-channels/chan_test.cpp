@@ -199,8 +199,8 @@ TEST(Chan, CloseWakesEveryBlockedReceiver) {
       woke.fetch_add(1);
     });
   }
-  ASSERT_TRUE(go_test::all_blocked(tids)) << "the receivers never went to sleep in recv() (" << woke.load()
-                                          << " returned with no sender and no close())";
+  ASSERT_TRUE(go_test::all_blocked(tids))
+      << "the receivers never went to sleep in recv() (" << woke.load() << " returned with no sender and no close())";
   ch.close();
   EXPECT_TRUE(go_test::eventually([&] { return woke.load() == kReceivers; }))
       << woke.load() << " of " << kReceivers << " blocked receivers woke on close(): close must wake them all";
@@ -220,7 +220,8 @@ TEST(Chan, CloseMakesBlockedSendersPanic) {
       if (go_test::panics_with([&] { ch.send(i); }, "send on closed channel")) panicked.fetch_add(1);
     });
   }
-  ASSERT_TRUE(go_test::all_blocked(tids)) << "the senders never went to sleep in send() on a channel nobody receives from";
+  ASSERT_TRUE(go_test::all_blocked(tids))
+      << "the senders never went to sleep in send() on a channel nobody receives from";
   ch.close();
   EXPECT_TRUE(go_test::eventually([&] { return panicked.load() == 2; }))
       << "blocked senders must wake on close() and throw go::panic(\"send on closed channel\")";

@@ -164,6 +164,41 @@ TEST(Cond, NoLostWakeUpUnderStress) {
   });
 }
 
+TEST(Cond, BroadcastNeedNotHoldTheLock) {
+  // Go allows Signal and Broadcast without holding c.L, and so does go::Cond.
+  // Three players take turns in a ring; each passes the turn under the lock,
+  // lets go of it, and only then broadcasts. Meanwhile the third player may
+  // take the lock, find it is not its turn, and enlist in wait(). Wrong
+  // solution rejected (under TSan): a Cond whose waiter list is guarded by
+  // the caller's lock alone: that enlisting (holding the caller's lock) and
+  // the broadcast walking the list (not holding it) race, and a waiter can
+  // be lost.
+  constexpr int kPlayers = 3;
+  constexpr int kTurns = 3000;
+  std::mutex mu;
+  go::Cond<std::mutex> cond(mu);
+  int turn = 0;   // guarded by mu: whose move it is
+  int turns = 0;  // guarded by mu
+  auto player = [&](int me) {
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        while (turn != me && turns < kTurns) cond.wait();
+        if (turns >= kTurns) break;
+        ++turns;
+        turn = (me + 1) % kPlayers;
+      }
+      cond.broadcast();  // outside the lock
+    }
+    cond.broadcast();  // the game is over: the others may be waiting
+  };
+  go_test::finishes_within("three players waking each other without the lock", [&] {
+    std::vector<std::jthread> players;
+    for (int p = 0; p < kPlayers; ++p) players.emplace_back(player, p);
+  });
+  EXPECT_EQ(turns, kTurns);
+}
+
 TEST(Cond, ProducersAndConsumersLoseNothing) {
   // Several consumers wait on one Cond for items; producers add items and
   // signal. Every item is consumed exactly once, and every consumer ends.

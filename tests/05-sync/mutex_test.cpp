@@ -26,13 +26,18 @@ using namespace std::chrono_literals;
 
 TEST(Mutex, ExcludesOtherThreads) {
   // Wrong solutions rejected: a lock that lets two threads in (the counter
-  // comes out short, and TSan reports the race on `count`), and one that
-  // loses a wake-up under contention (a thread sleeps forever: timeout).
+  // comes out short, and TSan reports the race on `count`), one that
+  // loses a wake-up under contention (a thread sleeps forever: timeout), and
+  // one whose lock does not acquire or whose unlock does not release
+  // (relaxed atomics: TSan reports the race on `count`).
   constexpr int kThreads = 4;
   constexpr int kRounds = 20000;
   go::Mutex mu;
-  int count = 0;               // plain int on purpose: only the mutex protects it
-  std::atomic<int> inside{0};  // how many threads are between lock and unlock
+  int count = 0;  // plain int on purpose: only the mutex protects it
+  // How many threads are between lock and unlock. Relaxed on purpose: a
+  // seq_cst counter here would order each thread's critical section after
+  // the last one by itself, and hide from TSan a lock that orders nothing.
+  std::atomic<int> inside{0};
   std::atomic<int> overlaps{0};
   go_test::finishes_within("4 threads x 20000 lock/unlock rounds", [&] {
     std::latch start(kThreads);
@@ -42,9 +47,9 @@ TEST(Mutex, ExcludesOtherThreads) {
         start.arrive_and_wait();
         for (int i = 0; i < kRounds; ++i) {
           mu.lock();
-          if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+          if (inside.fetch_add(1, std::memory_order_relaxed) != 0) overlaps.fetch_add(1, std::memory_order_relaxed);
           ++count;
-          inside.fetch_sub(1);
+          inside.fetch_sub(1, std::memory_order_relaxed);
           mu.unlock();
         }
       });

@@ -5,6 +5,7 @@
 #include <latch>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -196,34 +197,52 @@ TEST(RWMutex, MisusePanicsWithGosMessages) {
 TEST(RWMutex, WritesUnderTheLockAreSeenWholeByReaders) {
   // Writers keep a == b under the write lock; readers must never see them
   // differ. Plain ints: under TSan a missing happens-before is a reported race.
+  // First one writer, then two: with two, each writer's lock also orders it
+  // after the other writer's unlock, which may have ordered it after the
+  // readers, and so can hide a lock() that does not itself wait for them.
+  // The readers pause between reads: a writer that finds no reader inside
+  // has only its own lock() to order it after the readers that just left.
   struct Pair {
     long a = 0;
     long b = 0;
   } pair;
-  go::RWMutex rw;
-  std::atomic<int> torn{0};
-  go_test::finishes_within("2 writers x 2000 writes and 2 readers x 20000 reads", [&] {
-    std::vector<std::jthread> threads;
-    for (int w = 0; w < 2; ++w) {
-      threads.emplace_back([&] {
-        for (int i = 0; i < 2000; ++i) {
-          go::WriteLock lock(rw);
-          ++pair.a;
-          ++pair.b;
-        }
-      });
-    }
-    for (int r = 0; r < 2; ++r) {
-      threads.emplace_back([&] {
-        for (int i = 0; i < 20000; ++i) {
-          go::ReadLock lock(rw);
-          if (pair.a != pair.b) torn.fetch_add(1);
-        }
-      });
-    }
-  });
-  EXPECT_EQ(torn.load(), 0) << "a reader saw a half-done write";
-  EXPECT_EQ(pair.a, 4000) << "writes were lost: two writers held the lock at once";
+  for (int writers : {1, 2}) {
+    SCOPED_TRACE(std::to_string(writers) + " writer(s)");
+    pair = Pair{};
+    go::RWMutex rw;
+    std::atomic<int> torn{0};
+    go_test::finishes_within(std::to_string(writers) + " writer(s) x 2000 writes and 2 readers x 20000 reads", [&] {
+      std::latch start(writers + 2);
+      std::vector<std::jthread> threads;
+      for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&] {
+          start.arrive_and_wait();
+          for (int i = 0; i < 2000; ++i) {
+            {
+              go::WriteLock lock(rw);
+              ++pair.a;
+              ++pair.b;
+            }
+            std::this_thread::yield();  // let the readers in between writes
+          }
+        });
+      }
+      for (int r = 0; r < 2; ++r) {
+        threads.emplace_back([&] {
+          start.arrive_and_wait();
+          for (int i = 0; i < 20000; ++i) {
+            {
+              go::ReadLock lock(rw);
+              if (pair.a != pair.b) torn.fetch_add(1);
+            }
+            std::this_thread::yield();  // often no reader is inside when a writer comes
+          }
+        });
+      }
+    });
+    EXPECT_EQ(torn.load(), 0) << "a reader saw a half-done write";
+    EXPECT_EQ(pair.a, 2000 * writers) << "writes were lost: two writers held the lock at once";
+  }
 }
 
 TEST(RWMutex, WorksWithTheStandardGuards) {

@@ -47,8 +47,8 @@ TEST(HandleAll, ReturnsResultsInInputOrder) {
   }
 
   // And many more requests than threads.
-  auto squares = go::handle_all(go::background(), iota_requests(200), 3,
-                                [](const go::Context&, const int& i) { return i * i; });
+  auto squares =
+      go::handle_all(go::background(), iota_requests(200), 3, [](const go::Context&, const int& i) { return i * i; });
   ASSERT_EQ(squares.size(), 200u);
   for (int i = 0; i < 200; ++i) EXPECT_EQ(squares[static_cast<std::size_t>(i)].value, i * i);
 }

@@ -103,7 +103,8 @@ TEST(PoolCancel, ASubmitterWhoseContextEndsWakesWhileOthersWait) {
       status[i] = full.pool.submit(ctxs[i], held_job(2 + i, full.gate));
       returned[i] = true;
     });
-    EXPECT_TRUE(go_test::holds_for([&] { return !returned[i].load(); })) << "submit() returned while the queue was full";
+    EXPECT_TRUE(go_test::holds_for([&] { return !returned[i].load(); }))
+        << "submit() returned while the queue was full";
   }
   // The last to block first: a wake-up that reaches only the longest sleeper
   // reaches the wrong one.

@@ -190,9 +190,8 @@ TEST(PoolShutdown, APoolBornCanceledRunsNothing) {
   cancel();
   go::WorkerPool<int> pool(ctx, {.workers = 2, .queue = 4});
   EXPECT_EQ(pool.try_submit({.id = 1, .run = [] { return 1; }}), SubmitStatus::closed);
-  go_test::finishes_within(5s, "shutdown() of a pool whose ctx was done from the start", [&] {
-    EXPECT_TRUE(pool.shutdown().empty());
-  });
+  go_test::finishes_within(5s, "shutdown() of a pool whose ctx was done from the start",
+                           [&] { EXPECT_TRUE(pool.shutdown().empty()); });
   EXPECT_EQ(pool.stats().processed, 0u);
 }
 

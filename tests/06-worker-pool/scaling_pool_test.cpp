@@ -105,11 +105,11 @@ TEST(ScalingPool, AFixedPoolNeverStartsTimers) {
     go::FakeClock clock;
     std::optional<go::WorkerPool<int>> pool;
     try {
-      pool.emplace(go::PoolOptions{.workers = 2, .max_workers = max_workers, .queue = 4, .idle_timeout = 100ms,
-                                   .clock = &clock});
+      pool.emplace(go::PoolOptions{
+          .workers = 2, .max_workers = max_workers, .queue = 4, .idle_timeout = 100ms, .clock = &clock});
     } catch (const std::invalid_argument& e) {
-      ADD_FAILURE() << "workers = 2, max_workers = " << max_workers << " is a fixed pool, not bad input, but the pool threw: "
-                    << e.what();
+      ADD_FAILURE() << "workers = 2, max_workers = " << max_workers
+                    << " is a fixed pool, not bad input, but the pool threw: " << e.what();
       continue;
     }
     ASSERT_EQ(pool->submit({.id = 1, .run = [] { return 1; }}), SubmitStatus::ok);
