@@ -340,6 +340,11 @@ TEST(Stages, BadArgumentsAreClearErrors) {
   EXPECT_TRUE(
       go_test::throws_invalid_argument([&] { go::sink(g, go::background(), in, {}, 0, {}, counters); }, "no writer"));
   g.wait();
+  // An output the counters do not have: out of range, not a stray write
+  // one past the end (a check written `>` instead of `>=` lets i == size in).
+  go::PipelineCounters two(2);
+  EXPECT_NO_THROW((void)two.output(1));
+  EXPECT_THROW((void)two.output(2), std::out_of_range) << "output(2) of 2 outputs";
 }
 
 }  // namespace
