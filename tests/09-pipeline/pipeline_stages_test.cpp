@@ -79,11 +79,11 @@ TEST(Stages, GenerateTurnsEveryMalformedLineIntoAnErrorValue) {
   go::StageThreads g;
   go::PipelineCounters counters;
   go::Chan<go::LogError> errors(16);
-  go::Chan<go::LogEntry> out =
-      go::generate(g, go::background(),
-                   {go::lines_source("app.log", {log_line("INFO", "one"), "garbage", log_line("LOUD", "x"),
-                                                 log_line("WARN", "four")})},
-                   errors, counters);
+  go::Chan<go::LogEntry> out = go::generate(
+      g, go::background(),
+      {go::lines_source("app.log",
+                        {log_line("INFO", "one"), "garbage", log_line("LOUD", "x"), log_line("WARN", "four")})},
+      errors, counters);
   EXPECT_EQ(messages_of(out), (std::vector<std::string>{"one", "four"}));
   g.wait();
   errors.close();
@@ -107,7 +107,8 @@ TEST(Stages, FilterKeepsTheWantedLevelsInOrderCountsTheRestAndCloses) {
   std::vector<go::LogEntry> in;
   const go::Level levels[] = {go::Level::debug, go::Level::info, go::Level::warn, go::Level::error};
   for (int i = 0; i < 40; ++i) in.push_back(entry("m" + std::to_string(i), levels[i % 4]));
-  go::Chan<go::LogEntry> warn_up = go::filter(g, go::background(), closed_input(in), {.min = go::Level::warn}, counters, 2);
+  go::Chan<go::LogEntry> warn_up =
+      go::filter(g, go::background(), closed_input(in), {.min = go::Level::warn}, counters, 2);
   std::vector<std::string> got;
   go_test::finishes_within("filter's output to close once its input is closed and drained: does the stage close it?",
                            [&] { got = messages_of(warn_up); });
@@ -118,8 +119,8 @@ TEST(Stages, FilterKeepsTheWantedLevelsInOrderCountsTheRestAndCloses) {
   EXPECT_EQ(got, want);
   EXPECT_EQ(counters.filtered.load(), 20u);
 
-  go::Chan<go::LogEntry> only = go::filter(g, go::background(), closed_input(in),
-                                           {.only = {go::Level::debug, go::Level::error}}, counters, 2);
+  go::Chan<go::LogEntry> only =
+      go::filter(g, go::background(), closed_input(in), {.only = {go::Level::debug, go::Level::error}}, counters, 2);
   go_test::finishes_within("the second filter's output to close", [&] { got = messages_of(only); });
   EXPECT_EQ(got.size(), 20u);
   EXPECT_EQ(got.front(), "m0");
@@ -134,19 +135,20 @@ TEST(Stages, EnrichRunsItsWorkersAtOnceAndStampsFromTheClock) {
   std::latch all_inside(3);
   std::vector<go::LogEntry> in;
   for (int i = 0; i < 30; ++i) in.push_back(entry("m" + std::to_string(i)));
-  go::Chan<go::LogEntry> out = go::enrich(
-      g, go::background(), closed_input(in),
-      [&](go::LogEntry& e) {
-        if (e.message == "m0" || e.message == "m1" || e.message == "m2") all_inside.arrive_and_wait();
-        e.fields.emplace_back("host", "web-1");
-      },
-      go::Chan<go::LogError>(), counters, {.workers = 3, .capacity = 2, .clock = &clock});
+  go::Chan<go::LogEntry> out =
+      go::enrich(g, go::background(), closed_input(in),
+                 [&](go::LogEntry& e) {
+                   if (e.message == "m0" || e.message == "m1" || e.message == "m2") all_inside.arrive_and_wait();
+                   e.fields.emplace_back("host", "web-1");
+                 },
+                 go::Chan<go::LogError>(), counters, {.workers = 3, .capacity = 2, .clock = &clock});
   std::vector<go::LogEntry> got;
-  go_test::finishes_within("three workers to be inside the enricher at once (are there 3 workers?), then the "
-                           "output to close",
-                           [&] {
-                             for (std::optional<go::LogEntry> e = out.recv(); e; e = out.recv()) got.push_back(*e);
-                           });
+  go_test::finishes_within(
+      "three workers to be inside the enricher at once (are there 3 workers?), then the "
+      "output to close",
+      [&] {
+        for (std::optional<go::LogEntry> e = out.recv(); e; e = out.recv()) got.push_back(*e);
+      });
   g.wait();
   ASSERT_EQ(got.size(), 30u);
   for (const go::LogEntry& e : got) {
@@ -167,15 +169,14 @@ TEST(Stages, EnrichClosesItsOutputOnlyAfterTheLastWorkerIsDone) {
   go::Chan<go::LogEntry> in(8);
   go_test::CloseAtExit close_in(in);
   in.send(entry("slow"));
-  go::Chan<go::LogEntry> out = go::enrich(
-      g, go::background(), in,
-      [&](go::LogEntry& e) {
-        if (e.message == "slow") {
-          held.count_down();
-          release.wait();
-        }
-      },
-      go::Chan<go::LogError>(), counters, {.workers = 2, .capacity = 8});
+  go::Chan<go::LogEntry> out = go::enrich(g, go::background(), in,
+                                          [&](go::LogEntry& e) {
+                                            if (e.message == "slow") {
+                                              held.count_down();
+                                              release.wait();
+                                            }
+                                          },
+                                          go::Chan<go::LogError>(), counters, {.workers = 2, .capacity = 8});
   held.wait();
   const std::size_t threads_with_b = go_test::thread_count();
   in.send(entry("fast"));
@@ -201,17 +202,17 @@ TEST(Stages, OrderedEnrichKeepsTheInputOrder) {
   std::atomic<int> done_others{0};
   std::vector<go::LogEntry> in;
   for (int i = 0; i < 200; ++i) in.push_back(entry("m" + std::to_string(i)));
-  go::Chan<go::LogEntry> out = go::enrich(
-      g, go::background(), closed_input(in),
-      [&](go::LogEntry& e) {
-        if (e.message == "m0") {  // the first entry is the slowest: the next three pass it
-          EXPECT_TRUE(go_test::eventually([&] { return done_others.load() >= 3; }))
-              << "the other workers never enriched m1..m3 while m0 was held";
-        } else {
-          done_others.fetch_add(1);
-        }
-      },
-      go::Chan<go::LogError>(), counters, {.workers = 4, .ordered = true, .capacity = 4});
+  go::Chan<go::LogEntry> out =
+      go::enrich(g, go::background(), closed_input(in),
+                 [&](go::LogEntry& e) {
+                   if (e.message == "m0") {  // the first entry is the slowest: the next three pass it
+                     EXPECT_TRUE(go_test::eventually([&] { return done_others.load() >= 3; }))
+                         << "the other workers never enriched m1..m3 while m0 was held";
+                   } else {
+                     done_others.fetch_add(1);
+                   }
+                 },
+                 go::Chan<go::LogError>(), counters, {.workers = 4, .ordered = true, .capacity = 4});
   std::vector<std::string> got;
   go_test::finishes_within("the ordered enrich's output to close", [&] { got = messages_of(out); });
   g.wait();
@@ -222,12 +223,11 @@ TEST(Stages, AnEnricherThatThrowsIsAnErrorAndTheEntryGoesOn) {
   go::StageThreads g;
   go::PipelineCounters counters;
   go::Chan<go::LogError> errors(4);
-  go::Chan<go::LogEntry> out = go::enrich(
-      g, go::background(), closed_input({entry("ok"), entry("bad"), entry("ok2")}),
-      [](go::LogEntry& e) {
-        if (e.message == "bad") throw std::runtime_error("lookup failed");
-      },
-      errors, counters, {.workers = 1});
+  go::Chan<go::LogEntry> out = go::enrich(g, go::background(), closed_input({entry("ok"), entry("bad"), entry("ok2")}),
+                                          [](go::LogEntry& e) {
+                                            if (e.message == "bad") throw std::runtime_error("lookup failed");
+                                          },
+                                          errors, counters, {.workers = 1});
   EXPECT_EQ(messages_of(out), (std::vector<std::string>{"ok", "bad", "ok2"})) << "the entry passes on, not enriched";
   g.wait();
   std::optional<go::LogError> err = errors.try_recv().value;
@@ -242,8 +242,8 @@ TEST(Stages, BroadcastGivesEveryOutputItsOwnCopyOfEveryEntry) {
   std::vector<go::LogEntry> in;
   for (int i = 0; i < 100; ++i) in.push_back(entry("m" + std::to_string(i)));
   std::vector<go::Chan<go::LogEntry>> outs =
-      go::broadcast(g, go::background(), closed_input(in), {go::OutputPolicy::block, go::OutputPolicy::block,
-                                                            go::OutputPolicy::block}, counters, 2);
+      go::broadcast(g, go::background(), closed_input(in),
+                    {go::OutputPolicy::block, go::OutputPolicy::block, go::OutputPolicy::block}, counters, 2);
   ASSERT_EQ(outs.size(), 3u);
   std::vector<std::string> got[3];
   go::StageThreads readers;
@@ -265,9 +265,10 @@ TEST(Stages, ADroppingOutputThatNobodyReadsNeverBlocksTheOthers) {
       g, go::background(), closed_input(in), {go::OutputPolicy::drop, go::OutputPolicy::block}, counters, 4);
   go_test::CloseAtExit<go::LogEntry> never_stuck(outs[0]);
   std::vector<std::string> got;
-  go_test::finishes_within("the reading output to get all 500 entries while the dropping one is never read: "
-                           "does the fan-out wait on a full output whose policy is drop?",
-                           [&] { got = messages_of(outs[1]); });
+  go_test::finishes_within(
+      "the reading output to get all 500 entries while the dropping one is never read: "
+      "does the fan-out wait on a full output whose policy is drop?",
+      [&] { got = messages_of(outs[1]); });
   g.wait();
   EXPECT_EQ(got.size(), 500u);
   EXPECT_EQ(outs[0].len(), 4u) << "the dropping output keeps what fits";
@@ -283,16 +284,17 @@ TEST(Stages, CancelStopsASourceThatWouldReadForever) {
   go::StageThreads g;
   go::PipelineCounters counters;
   go_test::EndlessSource forever("z");
-  go::Chan<go::LogEntry> out = go::generate(g, ctx, {forever.source()}, go::Chan<go::LogError>(), counters,
-                                            {.capacity = 4});
+  go::Chan<go::LogEntry> out =
+      go::generate(g, ctx, {forever.source()}, go::Chan<go::LogError>(), counters, {.capacity = 4});
   ASSERT_TRUE(go_test::eventually([&] { return out.len() == 4; })) << "the source never filled its channel";
   cancel();
   std::size_t left = 0;
-  go_test::finishes_within("generate to close its output after cancel while the output is read: does the "
-                           "source keep reading after the context is done?",
-                           [&] {
-                             while (out.recv()) ++left;
-                           });
+  go_test::finishes_within(
+      "generate to close its output after cancel while the output is read: does the "
+      "source keep reading after the context is done?",
+      [&] {
+        while (out.recv()) ++left;
+      });
   g.wait();
   // At cancel, four lines sit in the channel and the source may hold a fifth,
   // blocked in its send: that send may still win (room and cancel at once:
@@ -310,7 +312,8 @@ TEST(Stages, ChannelsBetweenStagesAreBoundedByTheirCapacity) {
       go::generate(g, go::background(), {go_test::numbered_source("a", 1)}, {}, counters, {.capacity = 3});
   go::Chan<go::LogEntry> kept = go::filter(g, go::background(), gen, {}, counters, 5);
   go::Chan<go::LogEntry> rich = go::enrich(g, go::background(), kept, {}, {}, counters, {.workers = 2, .capacity = 7});
-  std::vector<go::Chan<go::LogEntry>> outs = go::broadcast(g, go::background(), rich, {go::OutputPolicy::block}, counters, 9);
+  std::vector<go::Chan<go::LogEntry>> outs =
+      go::broadcast(g, go::background(), rich, {go::OutputPolicy::block}, counters, 9);
   EXPECT_EQ(gen.cap(), 3u) << "an unbounded channel lets a fast source run ahead of a slow output without limit";
   EXPECT_EQ(kept.cap(), 5u);
   EXPECT_EQ(rich.cap(), 7u);

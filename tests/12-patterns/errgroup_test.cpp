@@ -3,6 +3,7 @@
 // throwing function is an error, not a crash.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -12,12 +13,14 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "go/chan.hpp"
 #include "go/context.hpp"
 #include "go/errgroup.hpp"
 #include "go/panic.hpp"
 #include "go/select.hpp"
+#include "support/blocked.hpp"
 #include "support/bounded.hpp"
 #include "support/chan_cleanup.hpp"
 #include "support/expect_throws.hpp"
@@ -39,6 +42,37 @@ TEST(ErrGroup, WaitWaitsForEveryFunction) {
   open.count_down();
   EXPECT_EQ(g.wait(), nullptr) << "no function failed";
   EXPECT_EQ(finished.load(), 5) << "wait() returned before every function had returned";
+}
+
+TEST(ErrGroup, EveryConcurrentWaitReturns) {
+  // wait() may be called from several threads at once (like a WaitGroup's).
+  // Wrong solution rejected: the last function's return wakes one waiter
+  // (notify_one) where three sleep; the other two never return.
+  constexpr std::size_t kWaiters = 3;
+  go::ErrGroup g;
+  std::latch open(1);
+  g.go([&] { open.wait(); });
+  std::vector<std::atomic<pid_t>> tids(kWaiters);
+  std::array<std::atomic<bool>, kWaiters> returned{};
+  std::vector<std::jthread> waiters;
+  for (std::size_t i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([&, i] {
+      tids[i] = go_test::this_thread_tid();
+      EXPECT_EQ(g.wait(), nullptr);
+      returned[i] = true;
+    });
+  }
+  ASSERT_TRUE(go_test::all_blocked(tids)) << "the 3 threads never all blocked in wait()";
+  open.count_down();
+  EXPECT_TRUE(go_test::eventually([&] { return returned[0] && returned[1] && returned[2]; }))
+      << "the group's last function returned while 3 threads waited, and " << !returned[0] + !returned[1] + !returned[2]
+      << " of them are still in wait(): its return must wake every waiter";
+  // A wrong group leaves waiters asleep: each further function's return
+  // wakes one more, so that the threads can be joined.
+  for (std::size_t k = 0; k < 2 * kWaiters && !(returned[0] && returned[1] && returned[2]); ++k) {
+    g.go([] {});
+    (void)go_test::eventually([&] { return returned[0] && returned[1] && returned[2]; }, 100ms);
+  }
 }
 
 TEST(ErrGroup, WaitReturnsTheFirstErrorNotTheLast) {
@@ -86,8 +120,7 @@ TEST(ErrGroup, TheContextIsCancelledAtTheFirstErrorNotAtWait) {
   go_test::CloseAtExit free_at_exit(release);
   std::atomic<bool> saw_cancel{false};
   g->go([&, ctx = ctx] {
-    go::select(go::recv_case(ctx.done(), [&](std::optional<go::Done>) { saw_cancel = true; }),
-               go::recv_case(release));
+    go::select(go::recv_case(ctx.done(), [&](std::optional<go::Done>) { saw_cancel = true; }), go::recv_case(release));
   });
   g->go([]() -> std::error_code { return std::make_error_code(std::errc::timed_out); });
   EXPECT_TRUE(go_test::eventually([&] { return ctx.err() == go::canceled; }))
@@ -142,8 +175,7 @@ TEST(ErrGroup, TryGoDoesNotBlockAtTheLimit) {
     open.wait();
   }));
   bool second = true;
-  go_test::finishes_within("try_go at the limit to return false at once",
-                           [&] { second = g.try_go([&] { ++calls; }); });
+  go_test::finishes_within("try_go at the limit to return false at once", [&] { second = g.try_go([&] { ++calls; }); });
   EXPECT_FALSE(second) << "try_go must refuse when the limit is reached";
   open.count_down();
   EXPECT_EQ(g.wait(), nullptr);
