@@ -17,6 +17,7 @@
 #include "go/conn_pool.hpp"
 #include "go/context.hpp"
 #include "go/fake_clock.hpp"
+#include "support/blocked.hpp"
 #include "support/bounded.hpp"
 #include "support/context_cleanup.hpp"
 
@@ -116,14 +117,18 @@ TEST(ConnPool, ServesWaitersInArrivalOrder) {
 }
 
 TEST(ConnPool, AWaiterGivesUpWhenItsContextIsDone) {
-  // Wrong solution rejected: a cancelled waiter left in the queue: the next
-  // return is handed to nobody and the connection is lost.
+  // Wrong solutions rejected: a cancelled waiter left in the queue (the next
+  // return is handed to nobody and the connection is lost), and a ctx
+  // callback that does not wake the waiter (it looks at its ctx only when
+  // something else wakes it). The cancel comes once the waiter sleeps.
   Driver d;
   Pool pool({.max_open = 1}, d.opener());
   auto held = std::make_unique<Pool::Lease>(pool.get(go::background()));
   auto [ctx, cancel] = go::with_cancel(go::background());
   go_test::CancelAtExit cancel_at_exit(cancel);
+  std::vector<std::atomic<pid_t>> tid(1);
   std::future<std::error_code> waiting = std::async(std::launch::async, [&, ctx = ctx] {
+    tid[0] = go_test::this_thread_tid();
     try {
       Pool::Lease c = pool.get(ctx);
       return std::error_code();
@@ -132,8 +137,12 @@ TEST(ConnPool, AWaiterGivesUpWhenItsContextIsDone) {
     }
   });
   ASSERT_TRUE(go_test::eventually([&] { return pool.stats().wait_count == 1; }));
+  ASSERT_TRUE(go_test::all_blocked(tid)) << "the waiter never went to sleep in get()";
   cancel();
-  ASSERT_EQ(waiting.wait_for(go_test::kPatience), std::future_status::ready) << "cancel did not wake the waiter";
+  if (waiting.wait_for(go_test::kPatience) != std::future_status::ready) {
+    held.reset();  // a wrong pool: the return wakes the waiter, so that the test can end
+    FAIL() << "cancel did not wake the waiter asleep in get()";
+  }
   EXPECT_EQ(waiting.get(), go::canceled);
   held.reset();
   ASSERT_EQ(pool.stats().idle, 1u) << "the returned connection went to a waiter that had left";
