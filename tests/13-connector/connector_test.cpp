@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <latch>
@@ -53,9 +54,9 @@ TEST(Connector, QueuesEntitySpansAndWorkersEmitThem) {
   c.set_traces_consumer(&traces);
   c.set_metrics_consumer(&metrics);
   c.start();
-  go::ConsumeResult r = c.consume(Spans{job(1, "nightly-etl"), entity(10, 1, "customer/1"),
-                                       entity(11, 1, "customer/1", go::SpanStatus::error),
-                                       entity(12, 1, "customer/2")});
+  go::ConsumeResult r =
+      c.consume(Spans{job(1, "nightly-etl"), entity(10, 1, "customer/1"),
+                      entity(11, 1, "customer/1", go::SpanStatus::error), entity(12, 1, "customer/2")});
   EXPECT_EQ(r.jobs, 1u);
   EXPECT_EQ(r.accepted, 3u);
   ASSERT_TRUE(go_test::eventually([&] { return c.stats().resolved == 3; }))
@@ -137,9 +138,8 @@ TEST(Connector, BlockPolicyWaitsForRoomThenGivesUp) {
     go::Connector c(cfg);
     c.consume(Spans{job(1, "etl"), entity(10, 1, "a")});
     go::ConsumeResult r;
-    go_test::finishes_within(5s, "consume() to give up after enqueue_timeout", [&] {
-      r = c.consume(Spans{entity(11, 1, "a")});
-    });
+    go_test::finishes_within(5s, "consume() to give up after enqueue_timeout",
+                             [&] { r = c.consume(Spans{entity(11, 1, "a")}); });
     EXPECT_EQ(r.dropped, 1u) << "nobody made room within the timeout: the span is dropped";
     EXPECT_EQ(c.stats().enqueue_dropped, 1u);
   }
@@ -175,7 +175,7 @@ TEST(Connector, WorkItemsCopyTheBatch) {
   for (std::uint64_t id = 10; id < 20; ++id)
     batch->push_back(entity(id, 1, "an-entity-key-long-enough-for-the-heap/" + std::to_string(id)));
   c.consume(*batch);
-  batch.reset();  // the caller's batch is gone
+  batch.reset();                           // the caller's batch is gone
   auto other = std::make_unique<Spans>();  // and its memory likely reused
   for (std::uint64_t id = 10; id < 20; ++id)
     other->push_back(entity(id, 1, "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX" + std::to_string(id)));
@@ -419,7 +419,8 @@ TEST(Connector, DownstreamErrorIsLoggedCountedAndNotRetried) {
   c.set_traces_consumer(&traces);
   c.set_metrics_consumer(&metrics);
   c.start();
-  c.consume(Spans{job(1, "etl"), entity(10, 1, "customer/1"), entity(11, 1, "customer/2"), entity(12, 1, "customer/3")});
+  c.consume(
+      Spans{job(1, "etl"), entity(10, 1, "customer/1"), entity(11, 1, "customer/2"), entity(12, 1, "customer/3")});
   ASSERT_TRUE(go_test::eventually([&] { return c.stats().delivery_errors == 1; }))
       << "the traces pipeline refused the batch: delivery_errors must count it";
   EXPECT_TRUE(go_test::holds_for([&] { return traces.calls() == 1; }))
@@ -528,10 +529,11 @@ TEST(Connector, ConcurrentUseKeepsTheBooks) {
     constexpr int kProducers = 3, kBatches = 20, kPerBatch = 30;
     std::latch go_now(kProducers + 2);
     std::vector<std::thread> threads;
-    for (int p = 0; p < 2; ++p) threads.emplace_back([&] {
-      go_now.arrive_and_wait();
-      c.start();  // both pipelines start the shared instance
-    });
+    for (int p = 0; p < 2; ++p)
+      threads.emplace_back([&] {
+        go_now.arrive_and_wait();
+        c.start();  // both pipelines start the shared instance
+      });
     for (int p = 0; p < kProducers; ++p) {
       threads.emplace_back([&, p] {
         go_now.arrive_and_wait();
@@ -602,6 +604,52 @@ TEST(ConnectorFactory, BothConstructorsReturnOneInstance) {
   EXPECT_EQ(traces.spans(), 1u) << "spans ingested once reach the traces pipeline...";
   EXPECT_EQ(metrics.total(), 1u) << "...and the metrics pipeline";
   other->shutdown();
+}
+
+TEST(ConnectorFactory, PipelinesBuiltAtOnceShareOneInstancePerId) {
+  // A collector may build its pipelines on several threads at once. Wrong
+  // solutions rejected (under TSan): the factory's map read or changed
+  // without its lock, size() included: a data race, and two connectors for
+  // one id.
+  constexpr int kThreads = 4;
+  constexpr int kIds = 8;
+  go::FakeClock clock;
+  RecordingTraces traces;
+  RecordingMetrics metrics;
+  go::ConnectorFactory factory;
+  std::array<std::array<go::Connector*, kIds>, kThreads> got{};
+  std::atomic<bool> building{true};
+  std::size_t largest_size_seen = 0;  // the watcher's; read after it is joined
+  std::latch start(kThreads + 1);
+  std::jthread watcher([&] {
+    start.arrive_and_wait();
+    while (building.load(std::memory_order_relaxed)) {  // relaxed: orders nothing
+      largest_size_seen = std::max(largest_size_seen, factory.size());
+    }
+  });
+  {
+    std::vector<std::jthread> builders;
+    for (int t = 0; t < kThreads; ++t) {
+      builders.emplace_back([&, t] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kIds; ++i) {
+          const std::string id = "entity/" + std::to_string(i);
+          got[t][i] = (t % 2 == 0 ? factory.create_traces(id, config(clock), traces)
+                                  : factory.create_metrics(id, config(clock), metrics))
+                          .get();
+        }
+      });
+    }
+  }
+  building = false;
+  for (int i = 0; i < kIds; ++i) {
+    for (int t = 1; t < kThreads; ++t) {
+      EXPECT_EQ(got[t][i], got[0][i]) << "id entity/" << i << " got two connectors";
+    }
+  }
+  EXPECT_EQ(factory.size(), static_cast<std::size_t>(kIds));
+  watcher.join();
+  EXPECT_LE(largest_size_seen, static_cast<std::size_t>(kIds)) << "size() counted more connectors than ids";
 }
 
 TEST(ConnectorFactory, SharedInstanceShutsDownOnce) {
