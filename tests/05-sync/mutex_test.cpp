@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "exclusion.hpp"
 #include "go/mutex.hpp"
 #include "go/panic.hpp"
 #include "support/bounded.hpp"
@@ -26,37 +27,22 @@ using namespace std::chrono_literals;
 
 TEST(Mutex, ExcludesOtherThreads) {
   // Wrong solutions rejected: a lock that lets two threads in (the counter
-  // comes out short, and TSan reports the race on `count`), one that
-  // loses a wake-up under contention (a thread sleeps forever: timeout), and
-  // one whose lock does not acquire or whose unlock does not release
-  // (relaxed atomics: TSan reports the race on `count`).
+  // comes out short, and TSan reports the race on it), one that loses a
+  // wake-up under contention (a thread sleeps forever: timeout), and one
+  // whose lock does not acquire or whose unlock does not release (relaxed
+  // atomics: TSan reports the race on the counter). See exclusion.hpp.
   constexpr int kThreads = 4;
   constexpr int kRounds = 20000;
   go::Mutex mu;
-  int count = 0;  // plain int on purpose: only the mutex protects it
-  // How many threads are between lock and unlock. Relaxed on purpose: a
-  // seq_cst counter here would order each thread's critical section after
-  // the last one by itself, and hide from TSan a lock that orders nothing.
-  std::atomic<int> inside{0};
-  std::atomic<int> overlaps{0};
-  go_test::finishes_within("4 threads x 20000 lock/unlock rounds", [&] {
-    std::latch start(kThreads);
-    std::vector<std::jthread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&] {
-        start.arrive_and_wait();
-        for (int i = 0; i < kRounds; ++i) {
-          mu.lock();
-          if (inside.fetch_add(1, std::memory_order_relaxed) != 0) overlaps.fetch_add(1, std::memory_order_relaxed);
-          ++count;
-          inside.fetch_sub(1, std::memory_order_relaxed);
-          mu.unlock();
-        }
-      });
-    }
-  });
-  EXPECT_EQ(overlaps.load(), 0) << "two threads were inside the lock at the same time";
-  EXPECT_EQ(count, kThreads * kRounds) << "increments were lost: the lock did not exclude";
+  const sync_test::Exclusion e = sync_test::exclusion_rounds(
+      kThreads, kRounds,
+      [&](int) {
+        mu.lock();
+        return true;
+      },
+      [&](int) { mu.unlock(); });
+  EXPECT_EQ(e.overlaps, 0) << "two threads were inside the lock at the same time";
+  EXPECT_EQ(e.count, long{kThreads} * kRounds) << "increments were lost: the lock did not exclude";
 }
 
 TEST(Mutex, LockBlocksUntilUnlock) {

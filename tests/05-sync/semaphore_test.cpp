@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "exclusion.hpp"
 #include "go/context.hpp"
 #include "go/fake_clock.hpp"
 #include "go/panic.hpp"
@@ -309,41 +310,30 @@ TEST(Semaphore, OfSizeOneOrdersItsHolders) {
   // A semaphore of size 1 is a lock: what one holder wrote before release()
   // is there for the next holder. Wrong solution rejected (under TSan): the
   // fast paths' compare-and-swaps relaxed (an acquire that does not acquire,
-  // a release that does not release): TSan reports the race on `count`. The
-  // holders' own bookkeeping is relaxed on purpose, so that it orders
-  // nothing that the semaphore should. Half the acquires take the select
-  // path (a cancellable ctx), half the plain one.
+  // a release that does not release): TSan reports the race on the holders'
+  // plain counter (exclusion.hpp). Half the acquires take the select path
+  // (a cancellable ctx), half the plain one, and now and then a holder
+  // pauses after release, so that the next one finds the semaphore free.
   constexpr int kThreads = 3;
   constexpr int kRounds = 3000;
   go::Semaphore sem(1);
   std::pair<go::Context, go::CancelFunc> never = go::with_cancel(go::background());
-  long count = 0;  // plain on purpose: only the semaphore protects it
-  std::atomic<int> inside{0};
-  std::atomic<int> overlaps{0};
-  go_test::finishes_within("3 threads x 3000 rounds through a semaphore of size 1", [&] {
-    std::latch start(kThreads);
-    std::vector<std::jthread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&] {
-        start.arrive_and_wait();
-        for (int i = 0; i < kRounds; ++i) {
-          if (i % 2 == 0) {
-            sem.acquire();
-          } else if (sem.acquire(never.first)) {
-            continue;  // canceled: impossible, nobody cancels `never` before the end
-          }
-          if (inside.fetch_add(1, std::memory_order_relaxed) != 0) overlaps.fetch_add(1, std::memory_order_relaxed);
-          ++count;
-          inside.fetch_sub(1, std::memory_order_relaxed);
-          sem.release();
-          if (i % 3 == 0) std::this_thread::yield();  // sometimes the semaphore is free when the next one comes
+  const sync_test::Exclusion e = sync_test::exclusion_rounds(
+      kThreads, kRounds,
+      [&](int i) {
+        if (i % 2 == 0) {
+          sem.acquire();
+          return true;
         }
+        return !sem.acquire(never.first);  // an error: canceled, impossible before the end
+      },
+      [&](int i) {
+        sem.release();
+        if (i % 3 == 0) std::this_thread::yield();
       });
-    }
-  });
   never.second();
-  EXPECT_EQ(overlaps.load(), 0) << "two holders of a semaphore of size 1 at once";
-  EXPECT_EQ(count, long{kThreads} * kRounds) << "increments were lost";
+  EXPECT_EQ(e.overlaps, 0) << "two holders of a semaphore of size 1 at once";
+  EXPECT_EQ(e.count, long{kThreads} * kRounds) << "increments were lost";
 }
 
 TEST(Semaphore, NeverHandsOutMoreThanItsSize) {
