@@ -245,6 +245,53 @@ TEST(RWMutex, WritesUnderTheLockAreSeenWholeByReaders) {
   }
 }
 
+TEST(RWMutex, TryLocksOrderLikeTheLocks) {
+  // try_lock() and try_rlock() that succeed are locks like the others: a
+  // reader that got in by try_rlock() sees the last writer's writes whole,
+  // and a writer that got in by try_lock() comes after the readers that just
+  // left. Wrong solutions rejected: a try_lock() that succeeds while readers
+  // are inside (torn reads), and (under TSan) try operations whose
+  // compare-and-swap is relaxed: they take the lock without ordering
+  // anything, so the plain pair is a reported race.
+  struct Pair {
+    long a = 0;
+    long b = 0;
+  } pair;
+  go::RWMutex rw;
+  std::atomic<int> torn{0};
+  std::atomic<long> reads{0};
+  go_test::finishes_within("1 writer x 2000 try_lock() writes and 2 readers x 20000 try_rlock()s", [&] {
+    std::latch start(3);
+    std::vector<std::jthread> threads;
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      for (int i = 0; i < 2000; ++i) {
+        while (!rw.try_lock()) std::this_thread::yield();
+        ++pair.a;
+        ++pair.b;
+        rw.unlock();
+        std::this_thread::yield();  // let the readers in between writes
+      }
+    });
+    for (int r = 0; r < 2; ++r) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        for (int i = 0; i < 20000; ++i) {
+          if (rw.try_rlock()) {
+            if (pair.a != pair.b) torn.fetch_add(1);
+            reads.fetch_add(1, std::memory_order_relaxed);
+            rw.runlock();
+          }
+          std::this_thread::yield();  // often no reader is inside when the writer tries
+        }
+      });
+    }
+  });
+  EXPECT_EQ(torn.load(), 0) << "a reader saw a half-done write: try_lock() let the writer in beside readers";
+  EXPECT_EQ(pair.a, 2000) << "writes were lost";
+  EXPECT_GT(reads.load(), 0) << "try_rlock() never succeeded on an RWMutex that was free most of the time";
+}
+
 TEST(RWMutex, WorksWithTheStandardGuards) {
   go::RWMutex rw;
   {

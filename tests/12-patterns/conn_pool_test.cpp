@@ -151,6 +151,53 @@ TEST(ConnPool, AWaiterGivesUpWhenItsContextIsDone) {
   EXPECT_THROW((void)pool.get(ctx), std::system_error) << "a done ctx fails at once";
 }
 
+TEST(ConnPool, ACancelAsTheWaiterFallsAsleepStillWakesIt) {
+  // Wrong solution rejected: the ctx callback notifies the waiter without
+  // taking the pool's lock. The waiter looks at its ctx under the lock, then
+  // waits (which releases it); a notify that lands between the two finds
+  // nobody asleep, and the waiter sleeps until a connection comes back. The
+  // lock closes that window: the callback cannot notify until the waiter
+  // sleeps. The window is narrow, so each round cancels a little later after
+  // get() began: 0 to 20 microseconds in 50 ns steps, ten times over.
+  Driver d;
+  Pool pool({.max_open = 1}, d.opener());
+  auto held = std::make_unique<Pool::Lease>(pool.get(go::background()));
+  constexpr int kRounds = 4000;
+  constexpr int kSteps = 400;
+  constexpr auto kStep = std::chrono::nanoseconds(50);
+  for (int round = 0; round < kRounds; ++round) {
+    auto [ctx, cancel] = go::with_cancel(go::background());
+    std::atomic<bool> began{false};
+    std::atomic<bool> returned{false};
+    std::chrono::steady_clock::time_point start;
+    std::error_code err;
+    std::jthread waiter([&, ctx = ctx] {
+      start = std::chrono::steady_clock::now();
+      began.store(true);  // publishes start
+      try {
+        Pool::Lease c = pool.get(ctx);
+      } catch (const std::system_error& e) {
+        err = e.code();
+      }
+      returned = true;
+    });
+    while (!began.load()) std::this_thread::yield();
+    const auto when = start + kStep * (round % kSteps);
+    while (std::chrono::steady_clock::now() < when) {
+    }
+    cancel();
+    if (!go_test::eventually([&] { return returned.load(); })) {
+      ADD_FAILURE() << "round " << round << ": the waiter's ctx was canceled " << (round % kSteps) * kStep.count()
+                    << " ns after its get() began, and it stayed asleep: a wake-up was lost between its look at the"
+                       " ctx and its wait";
+      held.reset();  // the return wakes it, so that the test can end
+      break;         // the jthread joins
+    }
+    waiter.join();
+    ASSERT_EQ(err, go::canceled) << "round " << round << ": get() must fail with the ctx's error";
+  }
+}
+
 TEST(ConnPool, ABrokenConnectionIsClosedAndReplaced) {
   Driver d;
   Pool pool({.max_open = 1}, d.opener());

@@ -128,6 +128,36 @@ TEST(LruCache, ShardsKeepTheBoundAndConcurrentUseIsRaceFree) {
   EXPECT_EQ(s.hits + s.misses, 4u * 2000u - 4u * 667u) << "every get is a hit or a miss";
 }
 
+TEST(LruCache, SizeAndStatsMayBeReadWhileOthersWrite) {
+  // A monitoring thread reads size() and stats() while others put and get.
+  // Wrong solutions rejected: a size() that reads a shard's list without its
+  // lock (under TSan, a reported race), and a size that ever exceeds the
+  // capacity.
+  go::LruCache<int, int> cache({.capacity = 32, .shards = 2});
+  std::atomic<bool> writers_done{false};
+  std::atomic<int> over{0};
+  std::jthread monitor([&] {
+    while (!writers_done.load(std::memory_order_relaxed)) {
+      if (cache.size() > 32) over.fetch_add(1, std::memory_order_relaxed);
+      (void)cache.stats();
+    }
+  });
+  go_test::finishes_within("2 writers x 3000 puts and gets beside a monitor", [&] {
+    std::vector<std::jthread> writers;
+    for (int t = 0; t < 2; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0; i < 3000; ++i) {
+          cache.put(i * 2 + t, i);
+          (void)cache.get(i + t);
+        }
+      });
+    }
+  });
+  writers_done.store(true, std::memory_order_relaxed);
+  EXPECT_EQ(over.load(), 0) << "size() reported more entries than the capacity of 32";
+  EXPECT_EQ(cache.size(), 32u) << "6000 distinct keys went in: every shard must be full";
+}
+
 TEST(LruCache, RejectsBadOptions) {
   using Cache = go::LruCache<int, int>;
   EXPECT_THROW(Cache({.capacity = 0}), std::invalid_argument);

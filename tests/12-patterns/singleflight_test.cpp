@@ -145,6 +145,22 @@ TEST(SingleFlight, CallChanDeliversTheSharedResult) {
   EXPECT_EQ(calls.load(), 1);
 }
 
+TEST(SingleFlight, CallChanAfterCallChanIsRaceFree) {
+  // Each call_chan flight runs on a thread of its own, which the group joins
+  // once it is done (a later call_chan, or the destructor). Wrong solution
+  // rejected (under TSan): the flight's thread marks itself done without the
+  // group's lock, so the next call_chan reads that mark unordered: a reported
+  // race. Many flights, one after another, each result received first.
+  go::SingleFlight<int, int> flight;
+  for (int i = 0; i < 2000; ++i) {
+    go::Chan<go::FlightResult<int>> ch = flight.call_chan(i % 7, [i] { return i; });
+    go::RecvResult<go::FlightResult<int>> r = ch.recv_for(go_test::kPatience);
+    ASSERT_EQ(r.status, go::ChanStatus::ok) << "flight " << i << ": no result on the channel";
+    ASSERT_TRUE(r.value->value.has_value()) << "flight " << i;
+    EXPECT_EQ(*r.value->value, i) << "flight " << i << " ran the wrong function";
+  }
+}
+
 TEST(SingleFlight, RejectsANilFunction) {
   go::SingleFlight<int, int> flight;
   EXPECT_THROW((void)flight.call(1, std::function<int()>()), std::invalid_argument);

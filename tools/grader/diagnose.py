@@ -333,6 +333,8 @@ def _asan(output):
     else:
         verb = "the access"
     lines = _with_source(f"AddressSanitizer: {what}: the {verb} at {_at(frame)}", frame)
+    if what in ("SEGV", "BUS"):
+        lines.append(_BAD_POINTER)
     freed = _FREED.search(report)
     if freed:
         where = pick(_stack_after(report, freed))

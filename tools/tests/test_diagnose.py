@@ -117,6 +117,22 @@ class SourceLineTest(unittest.TestCase):
             self.assertEqual(diagnose._lock_name([diagnose.Frame("f", str(path), 1)])[0], "stats_mu_")
 
 
+class AsanSegvTest(unittest.TestCase):
+    """report-asan-segv.txt: ASan's report of a ten-line program, `clang++ -fsanitize=address
+    -g`, whose WaitGroup::done() decrements through a null member, with the paths of a
+    student's checkout."""
+    OUTPUT = data("report-asan-segv.txt")
+
+    def test_explain_names_the_access_the_line_and_the_cause(self):
+        lines = diagnose.explain("asan", self.OUTPUT)
+        self.assertEqual(lines[0], "AddressSanitizer: SEGV: the read through a bad pointer (null) at "
+                                   "wait_group.hpp:29 in go::WaitGroup::done()")
+        self.assertIn(diagnose._BAD_POINTER, lines)
+
+    def test_the_reason_names_the_faulting_frame(self):
+        self.assertEqual(classify(self.OUTPUT, "Failed").kind, "asan")
+
+
 class TsanSegvTest(unittest.TestCase):
     """Under TSan no crash handler runs: TSan reports the SEGV itself. report-tsan-segv.txt:
     phase 01's WaitGroup.WaitBlocksUntilTheLastDone with done() incrementing through a
