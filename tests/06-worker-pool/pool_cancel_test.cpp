@@ -16,6 +16,7 @@
 #include "go/worker_pool.hpp"
 #include "pool_helpers.hpp"
 #include "support/bounded.hpp"
+#include "support/cancel_sweep.hpp"
 
 namespace {
 
@@ -136,37 +137,17 @@ TEST(PoolCancel, ACancelAsTheSubmitterFallsAsleepStillWakesIt) {
   // each round cancels the submitter's ctx a little later after submit()
   // began, sweeping 0 to 10 microseconds in 50 ns steps, ten times over.
   FullPool full(go::background());
-  constexpr int kRounds = 2000;
-  constexpr int kSteps = 200;
-  constexpr auto kStep = std::chrono::nanoseconds(50);
-  for (int round = 0; round < kRounds; ++round) {
-    auto [ctx, cancel] = go::with_cancel(go::background());
-    std::atomic<bool> began{false};
-    std::atomic<bool> returned{false};
-    std::chrono::steady_clock::time_point start;
-    SubmitStatus status = SubmitStatus::ok;
-    std::jthread submitter([&, ctx = ctx] {
-      start = std::chrono::steady_clock::now();
-      began.store(true);  // publishes start
-      status = full.pool.submit(ctx, held_job(2, full.gate));
-      returned = true;
-    });
-    while (!began.load()) std::this_thread::yield();
-    const auto when = start + kStep * (round % kSteps);
-    while (std::chrono::steady_clock::now() < when) {
-    }
-    cancel();
-    if (!go_test::eventually([&] { return returned.load(); })) {
-      ADD_FAILURE() << "round " << round << ": the submitter's ctx was canceled " << (round % kSteps) * kStep.count()
-                    << " ns after its submit() began, and it stayed blocked on the full queue: a wake-up was lost"
-                       " between its look at the ctx and its wait";
-      full.open();
-      full.pool.shutdown();  // wakes it, with closed
-      break;                 // the jthread joins
-    }
-    submitter.join();
-    ASSERT_EQ(status, SubmitStatus::ctx_done) << "round " << round;
-  }
+  const go_test::Sweep s = go_test::cancel_at_every_moment(
+      2000, 200, std::chrono::nanoseconds(50),
+      [&](const go::Context& ctx) { return full.pool.submit(ctx, held_job(2, full.gate)) == SubmitStatus::ctx_done; },
+      [&] {
+        full.open();
+        full.pool.shutdown();  // wakes it, with closed
+      });
+  EXPECT_FALSE(s.stuck) << "round " << s.round << ": the submitter's ctx was canceled " << s.delay.count()
+                        << " ns after its submit() began, and it stayed blocked on the full queue: a wake-up was"
+                           " lost between its look at the ctx and its wait";
+  EXPECT_FALSE(s.wrong) << "round " << s.round << ": submit() must return ctx_done when its ctx is canceled";
 }
 
 }  // namespace

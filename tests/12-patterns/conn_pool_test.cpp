@@ -19,6 +19,7 @@
 #include "go/fake_clock.hpp"
 #include "support/blocked.hpp"
 #include "support/bounded.hpp"
+#include "support/cancel_sweep.hpp"
 #include "support/context_cleanup.hpp"
 
 namespace {
@@ -162,40 +163,21 @@ TEST(ConnPool, ACancelAsTheWaiterFallsAsleepStillWakesIt) {
   Driver d;
   Pool pool({.max_open = 1}, d.opener());
   auto held = std::make_unique<Pool::Lease>(pool.get(go::background()));
-  constexpr int kRounds = 4000;
-  constexpr int kSteps = 400;
-  constexpr auto kStep = std::chrono::nanoseconds(50);
-  for (int round = 0; round < kRounds; ++round) {
-    auto [ctx, cancel] = go::with_cancel(go::background());
-    std::atomic<bool> began{false};
-    std::atomic<bool> returned{false};
-    std::chrono::steady_clock::time_point start;
-    std::error_code err;
-    std::jthread waiter([&, ctx = ctx] {
-      start = std::chrono::steady_clock::now();
-      began.store(true);  // publishes start
-      try {
-        Pool::Lease c = pool.get(ctx);
-      } catch (const std::system_error& e) {
-        err = e.code();
-      }
-      returned = true;
-    });
-    while (!began.load()) std::this_thread::yield();
-    const auto when = start + kStep * (round % kSteps);
-    while (std::chrono::steady_clock::now() < when) {
-    }
-    cancel();
-    if (!go_test::eventually([&] { return returned.load(); })) {
-      ADD_FAILURE() << "round " << round << ": the waiter's ctx was canceled " << (round % kSteps) * kStep.count()
-                    << " ns after its get() began, and it stayed asleep: a wake-up was lost between its look at the"
-                       " ctx and its wait";
-      held.reset();  // the return wakes it, so that the test can end
-      break;         // the jthread joins
-    }
-    waiter.join();
-    ASSERT_EQ(err, go::canceled) << "round " << round << ": get() must fail with the ctx's error";
-  }
+  const go_test::Sweep s = go_test::cancel_at_every_moment(
+      4000, 400, std::chrono::nanoseconds(50),
+      [&](const go::Context& ctx) {
+        try {
+          Pool::Lease c = pool.get(ctx);
+          return false;
+        } catch (const std::system_error& e) {
+          return e.code() == go::canceled;
+        }
+      },
+      [&] { held.reset(); });  // the return wakes it
+  EXPECT_FALSE(s.stuck) << "round " << s.round << ": the waiter's ctx was canceled " << s.delay.count()
+                        << " ns after its get() began, and it stayed asleep: a wake-up was lost between its look at"
+                           " the ctx and its wait";
+  EXPECT_FALSE(s.wrong) << "round " << s.round << ": get() must throw std::system_error(go::canceled)";
 }
 
 TEST(ConnPool, ABrokenConnectionIsClosedAndReplaced) {
