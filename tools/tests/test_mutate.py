@@ -76,3 +76,14 @@ class ScoreTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PartialRunTest(unittest.TestCase):
+    def test_only_updates_the_mutants_it_ran(self):
+        from grader.commands import mutate as command
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "phase05.json"
+            path.write_text('{"outcomes": {"a": "survived", "b": "caught", "gone": "survived"}}')
+            merged = command._merged(path, {"a": "caught"}, {"a", "b", "c"})
+            self.assertEqual(merged, {"a": "caught", "b": "caught"})
+            self.assertEqual(command._merged(Path(d) / "none.json", {"a": "caught"}, {"a"}), {"a": "caught"})

@@ -57,6 +57,17 @@ def _outcome(ctx, build_dir, phase, mutation):
     return "survived"
 
 
+def _merged(path, outcomes, ids):
+    """The outcomes of the last run at path (of the mutants that still exist), updated with these."""
+    try:
+        last = json.loads(path.read_text())["outcomes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        last = {}
+    merged = {i: o for i, o in last.items() if i in ids}
+    merged.update(outcomes)
+    return merged
+
+
 def run_command(args, ctx):
     require("cmake", "ctest")
     phase = phases.find(ctx.root, args.phase)
@@ -90,9 +101,11 @@ def run_command(args, ctx):
             term.print(f"[{preset} {k}/{len(batch)}] {colour(outcome):>16}  {m.id}{term.dim(note)}")
             if outcome == "survived" and m.id not in equivalent:
                 term.print(term.dim(f"      {m.describe()}"))
+    out = ctx.root / "build" / "mutate" / f"phase{phase.number}.json"
+    if args.only:  # a partial run: the phase's other mutants keep their last outcome
+        outcomes = _merged(out, outcomes, {m.id for m in mutate.find(solution_dir)})
     caught, counted, percent = mutate.score(outcomes, equivalent)
     survivors = [i for i, o in outcomes.items() if o == "survived" and i not in equivalent]
-    out = ctx.root / "build" / "mutate" / f"phase{phase.number}.json"
     out.write_text(json.dumps({"phase": phase.number, "outcomes": outcomes, "equivalent": equivalent,
                                "caught": caught, "counted": counted, "score": round(percent, 1)}, indent=2))
     term.print()
