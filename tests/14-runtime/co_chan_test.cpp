@@ -211,6 +211,30 @@ TEST(CoChan, APlainThreadAndATaskMeetOnOneChannel) {
   EXPECT_EQ(got, std::vector<int>{42});
 }
 
+TEST(CoChan, LenMayBeReadWhileThreadsSendAndReceive) {
+  // Wrong solution rejected: a len() that reads the buffer without the
+  // channel's lock "because it only reads": under TSan, a reported race with
+  // the senders and receivers that change it. It never exceeds the capacity.
+  go::Runtime rt(1);
+  Chan<int> ch(4);
+  std::atomic<bool> done{false};
+  std::atomic<int> over{0};
+  std::jthread monitor([&] {
+    while (!done.load(std::memory_order_relaxed)) {
+      if (ch.len() > 4) over.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  go_test::finishes_within("2000 values between two threads beside a len() monitor", [&] {
+    std::jthread sender([&] {
+      for (int i = 0; i < 2000; ++i) ch.send_blocking(i);
+    });
+    for (int i = 0; i < 2000; ++i) ASSERT_EQ(ch.recv_blocking(), i);
+  });
+  done.store(true, std::memory_order_relaxed);
+  EXPECT_EQ(over.load(), 0) << "len() reported more values than the capacity of 4";
+  EXPECT_EQ(ch.len(), 0u);
+}
+
 go::Task<std::int64_t> sum_until_closed(Chan<int> ch) {
   std::int64_t sum = 0;
   while (std::optional<int> v = co_await ch.recv()) sum += *v;

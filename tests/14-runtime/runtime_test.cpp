@@ -360,47 +360,62 @@ TEST(Runtime, SleepForOnTheRealClock) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 2ms) << "sleep_for returned before its duration";
 }
 
-go::Task<> done_after_yield(go::co::WaitGroup* wg, std::atomic<int>* finished) {
+// Each worker writes its own plain slot, then calls done(): the slots are
+// plain on purpose, so that under TSan a done() that does not happen before
+// the wait() it releases is a reported race.
+go::Task<> done_after_yield(go::co::WaitGroup* wg, int* slot) {
   co_await go::yield();
-  finished->fetch_add(1);
+  *slot = 1;
   wg->done();
 }
 
-go::Task<int> wait_for_all(go::co::WaitGroup* wg, std::atomic<int>* finished, int n) {
-  wg->add(n);
-  for (int i = 0; i < n; ++i) (void)go::spawn(done_after_yield(wg, finished));
+go::Task<int> wait_for_all(go::co::WaitGroup* wg, std::vector<int>* slots) {
+  wg->add(static_cast<std::int64_t>(slots->size()));
+  for (int& slot : *slots) (void)go::spawn(done_after_yield(wg, &slot));
   co_await wg->wait();
-  co_return finished->load();
+  int finished = 0;
+  for (int slot : *slots) finished += slot;
+  co_return finished;
 }
 
-// Wrong WaitGroup: a wait that returns before the last done(), or a done()
-// that does not wake a suspended waiter.
+// Wrong WaitGroup: a wait that returns before the last done(), a done() that
+// does not wake a suspended waiter, or (under TSan) a counter whose updates
+// order nothing.
 TEST(CoWaitGroup, WaitSuspendsUntilTheLastDone) {
   go::Runtime rt(2);
   go::co::WaitGroup wg;
-  std::atomic<int> finished{0};
+  std::vector<int> slots(100, 0);
   int seen = 0;
-  go_test::finishes_within("wg.wait() after 100 done()s",
-                           [&] { seen = rt.block_on(wait_for_all(&wg, &finished, 100)); });
+  go_test::finishes_within("wg.wait() after 100 done()s", [&] { seen = rt.block_on(wait_for_all(&wg, &slots)); });
   EXPECT_EQ(seen, 100) << "wait() returned before every done()";
 }
 
 TEST(CoWaitGroup, APlainThreadCanWaitAndTheCounterCannotGoNegative) {
+  // Wrong solutions rejected: a done() that does not wake a thread asleep in
+  // wait_blocking(), or wakes only one of them. Three threads wait, and the
+  // last done() comes once all three sleep.
   go::Runtime rt(1);
   go::co::WaitGroup wg;
   EXPECT_TRUE(go_test::panics_with([&] { wg.done(); }, "sync: negative WaitGroup counter"));
   wg.add(1);
-  std::atomic<bool> flag{false};
-  std::thread waiter([&] {
-    wg.wait_blocking();
-    EXPECT_TRUE(flag.load()) << "wait_blocking() returned before done()";
+  bool flag = false;  // plain: under TSan, a wake-up that orders nothing is a reported race
+  std::vector<std::atomic<pid_t>> tid(3);
+  go_test::finishes_within("three wait_blocking()s to return after the last done()", [&] {
+    std::vector<std::jthread> waiters;
+    for (std::size_t i = 0; i < tid.size(); ++i) {
+      waiters.emplace_back([&, i] {
+        tid[i] = go_test::this_thread_tid();
+        wg.wait_blocking();
+        EXPECT_TRUE(flag) << "wait_blocking() returned before done()";
+      });
+    }
+    EXPECT_TRUE(go_test::all_blocked(tid)) << "the waiters never went to sleep in wait_blocking()";
+    (void)rt.spawn([](go::co::WaitGroup* g, bool* f) -> go::Task<> {
+      *f = true;
+      g->done();
+      co_return;
+    }(&wg, &flag));
   });
-  (void)rt.spawn([](go::co::WaitGroup* g, std::atomic<bool>* f) -> go::Task<> {
-    f->store(true);
-    g->done();
-    co_return;
-  }(&wg, &flag));
-  go_test::finishes_within("wait_blocking() to return", [&] { waiter.join(); });
 }
 
 }  // namespace
