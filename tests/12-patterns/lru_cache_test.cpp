@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -134,10 +135,9 @@ TEST(LruCache, SizeAndStatsMayBeReadWhileOthersWrite) {
   // lock (under TSan, a reported race), and a size that ever exceeds the
   // capacity.
   go::LruCache<int, int> cache({.capacity = 32, .shards = 2});
-  std::atomic<bool> writers_done{false};
   std::atomic<int> over{0};
-  std::jthread monitor([&] {
-    while (!writers_done.load(std::memory_order_relaxed)) {
+  std::jthread monitor([&](const std::stop_token& stop) {  // stopped and joined however the test ends
+    while (!stop.stop_requested()) {
       if (cache.size() > 32) over.fetch_add(1, std::memory_order_relaxed);
       (void)cache.stats();
     }
@@ -153,7 +153,8 @@ TEST(LruCache, SizeAndStatsMayBeReadWhileOthersWrite) {
       });
     }
   });
-  writers_done.store(true, std::memory_order_relaxed);
+  monitor.request_stop();
+  monitor.join();
   EXPECT_EQ(over.load(), 0) << "size() reported more entries than the capacity of 32";
   EXPECT_EQ(cache.size(), 32u) << "6000 distinct keys went in: every shard must be full";
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -217,10 +218,9 @@ TEST(CoChan, LenMayBeReadWhileThreadsSendAndReceive) {
   // the senders and receivers that change it. It never exceeds the capacity.
   go::Runtime rt(1);
   Chan<int> ch(4);
-  std::atomic<bool> done{false};
   std::atomic<int> over{0};
-  std::jthread monitor([&] {
-    while (!done.load(std::memory_order_relaxed)) {
+  std::jthread monitor([&](const std::stop_token& stop) {  // stopped and joined however the test ends
+    while (!stop.stop_requested()) {
       if (ch.len() > 4) over.fetch_add(1, std::memory_order_relaxed);
     }
   });
@@ -230,7 +230,8 @@ TEST(CoChan, LenMayBeReadWhileThreadsSendAndReceive) {
     });
     for (int i = 0; i < 2000; ++i) ASSERT_EQ(ch.recv_blocking(), i);
   });
-  done.store(true, std::memory_order_relaxed);
+  monitor.request_stop();
+  monitor.join();
   EXPECT_EQ(over.load(), 0) << "len() reported more values than the capacity of 4";
   EXPECT_EQ(ch.len(), 0u);
 }
