@@ -378,9 +378,9 @@ go::Task<int> wait_for_all(go::co::WaitGroup* wg, std::vector<int>* slots) {
   co_return finished;
 }
 
-// Wrong WaitGroup: a wait that returns before the last done(), a done() that
-// does not wake a suspended waiter, or (under TSan) a counter whose updates
-// order nothing.
+// Wrong WaitGroup: a wait that returns before the last done(), or a done()
+// that does not wake a suspended waiter. Under TSan, the plain slots show a
+// done() that nothing orders before the wait() it releases.
 TEST(CoWaitGroup, WaitSuspendsUntilTheLastDone) {
   go::Runtime rt(2);
   go::co::WaitGroup wg;
